@@ -1,0 +1,83 @@
+# dataeng.platform: the two commands are `make local` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+EMULATOR_PORT ?= 5000
+EMULATOR_STATE ?= .local/emulator
+# Target of `make destroy`; local by default so nothing reaches AWS by accident.
+INVENTORY ?= inventories/local
+# Debian packages the tests need (installed by `make system-deps` when missing).
+SYSTEM_PACKAGES ?= git shellcheck
+
+# Only the local inventory talks to the emulator; dev/prod go to real AWS.
+LOCAL_AWS_ENV := AWS_ENDPOINT_URL=http://127.0.0.1:$(EMULATOR_PORT)
+INVENTORY_AWS_ENV = $(if $(filter inventories/local inventories/local/,$(INVENTORY)),$(LOCAL_AWS_ENV))
+PLAYBOOK := $(BIN)/ansible-playbook
+
+.PHONY: help venv system-deps local emulator-start emulator-stop outputs destroy \
+        test lint sanity unit integration build lock clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	@touch $@
+
+venv: $(BIN)/.installed ## Create the virtualenv with the pinned toolchain (if missing or outdated)
+
+system-deps: ## Install the Debian packages the tests need (when missing; needs root)
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages: $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+emulator-start: venv ## Start the local AWS emulator on 127.0.0.1:$(EMULATOR_PORT)
+	$(BIN)/python tools/emulator.py start --port $(EMULATOR_PORT) --state-dir $(EMULATOR_STATE)
+
+emulator-stop: ## Stop the local AWS emulator
+	$(PYTHON) tools/emulator.py stop --state-dir $(EMULATOR_STATE)
+
+local: venv emulator-start ## Run the whole platform against the local AWS emulator and print its outputs
+	$(LOCAL_AWS_ENV) $(PLAYBOOK) -i inventories/local site.yml
+
+outputs: venv ## Print the outputs of INVENTORY (default: local)
+	$(INVENTORY_AWS_ENV) $(PLAYBOOK) -i $(INVENTORY) playbooks/outputs.yml
+
+destroy: venv ## Tear down the platform of INVENTORY (default: local); asks for the environment name, or CONFIRM=<env>
+	@answer="$(CONFIRM)"; \
+	if [ -z "$$answer" ]; then read -r -p "Type the environment name of $(INVENTORY) to destroy it: " answer; fi; \
+	$(INVENTORY_AWS_ENV) $(PLAYBOOK) -i $(INVENTORY) playbooks/destroy.yml -e "destroy_confirm=$$answer"
+
+test: venv system-deps lint sanity unit integration ## Lint, sanity, unit and integration tests
+
+lint: venv ## ansible-lint (production profile) and ruff
+	$(BIN)/ansible-lint
+	$(BIN)/ruff check tools tests plugins
+	$(BIN)/ruff format --check tools tests plugins
+
+sanity: venv ## ansible-test sanity on a build of the collection
+	PATH=$(abspath $(BIN)):$$PATH tools/sanity.sh
+
+unit: venv ## Unit tests (no emulator)
+	$(BIN)/pytest tests/unit
+
+integration: venv ## Integration tests against an emulator the tests start themselves
+	$(BIN)/pytest tests/integration
+
+build: venv ## Build the collection tarball into build/
+	$(BIN)/ansible-galaxy collection build --force --output-path build .
+
+lock: ## Rewrite constraints.txt from a fresh virtualenv
+	rm -rf build/lock-venv && $(PYTHON) -m venv build/lock-venv
+	build/lock-venv/bin/pip install --quiet -r requirements-dev.txt
+	{ echo '# Full lock of the toolchain, produced by `pip freeze` in a fresh .venv; `make lock` rewrites it.'; \
+	  build/lock-venv/bin/pip freeze --exclude-editable; } > constraints.txt
+
+clean: emulator-stop ## Stop the emulator, remove the virtualenv and build output
+	rm -rf $(VENV) build .local .pytest_cache .ruff_cache

@@ -1,0 +1,37 @@
+"""The outputs role leaves a private JSON file that says where the platform is."""
+
+import json
+import os
+
+import boto3
+
+
+def outputs_file(host):
+    return host.file(os.environ["PLATFORM_OUTPUTS_FILE"])
+
+
+def test_outputs_are_written_for_the_owner_only(host):
+    written = outputs_file(host)
+    assert written.is_file
+    assert written.mode == 0o600
+
+
+def test_outputs_name_the_account_region_and_environment(host):
+    outputs = json.loads(outputs_file(host).content_string)
+    account = boto3.client(
+        "sts",
+        region_name="us-east-2",
+        endpoint_url=os.environ["AWS_ENDPOINT_URL"],
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    ).get_caller_identity()["Account"]
+    assert outputs["account_id"] == account
+    assert outputs["region"] == "us-east-2"
+    assert outputs["environment"] == "local"
+    assert outputs["aws_endpoint"] == os.environ["AWS_ENDPOINT_URL"]
+
+
+def test_outputs_hold_no_credentials(host):
+    content = outputs_file(host).content_string
+    assert "testing" not in content
+    assert "secret" not in content.lower()

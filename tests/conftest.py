@@ -1,0 +1,30 @@
+"""Fixtures shared by every test: the repository, the emulator, ansible-playbook runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import emulator as emulator_launcher
+import pytest
+from support.emulator import running_emulator
+from support.playbook import PlaybookRunner
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def repo() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def aws_emulator(tmp_path_factory) -> emulator_launcher.EmulatorState:
+    """One moto server for the whole session, on a free loopback port."""
+    with running_emulator(tmp_path_factory.mktemp("emulator")) as state:
+        yield state
+
+
+@pytest.fixture
+def playbook(tmp_path) -> PlaybookRunner:
+    """Runs ansible-playbook from the repository root with outputs kept in tmp_path."""
+    return PlaybookRunner(REPO, tmp_path)

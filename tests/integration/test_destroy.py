@@ -1,0 +1,37 @@
+"""Teardown asks for the environment name before it touches anything."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def local_env(playbook, aws_emulator):
+    return playbook.environment(AWS_ENDPOINT_URL=aws_emulator.endpoint)
+
+
+def test_destroy_refuses_without_confirmation(playbook, local_env):
+    playbook.outputs_file.write_text("{}")
+    for confirmation in ([], ["-e", "destroy_confirm=dev"]):
+        result = playbook.run("playbooks/destroy.yml", "-i", "inventories/local", *confirmation, env=local_env)
+        assert result.returncode != 0
+        assert "Confirm with -e destroy_confirm=local" in " ".join(result.output.split())
+        assert playbook.outputs_file.exists()
+
+
+def test_confirmed_destroy_removes_what_the_site_left(playbook, local_env):
+    assert playbook.run("site.yml", "-i", "inventories/local", env=local_env).returncode == 0
+    assert playbook.outputs_file.exists()
+
+    result = playbook.run(
+        "playbooks/destroy.yml", "-i", "inventories/local", "-e", "destroy_confirm=local", env=local_env
+    )
+
+    assert result.returncode == 0, result.output
+    assert not playbook.outputs_file.exists()
+    again = playbook.run(
+        "playbooks/destroy.yml", "-i", "inventories/local", "-e", "destroy_confirm=local", env=local_env
+    )
+    assert again.recap()["changed"] == 0

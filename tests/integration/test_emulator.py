@@ -1,0 +1,90 @@
+"""The launcher against a real moto server: it starts, answers, stops, and says why it cannot."""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+import time
+
+import emulator
+import pytest
+from support.emulator import client
+
+
+@pytest.fixture
+def state_dir(tmp_path):
+    yield tmp_path
+    emulator.stop(tmp_path)
+
+
+def test_starts_answers_and_stops(state_dir):
+    state = emulator.start(state_dir, port=0)
+    assert emulator.answers(state.endpoint)
+    identity = client(state, "sts").get_caller_identity()
+    assert re.fullmatch(r"\d{12}", identity["Account"])
+    assert emulator.read_state(state_dir) == state
+
+    stopped = emulator.stop(state_dir)
+
+    assert stopped == state
+    assert not emulator.answers(state.endpoint)
+    assert not emulator.pid_is_emulator(state.pid)
+    assert emulator.read_state(state_dir) is None
+
+
+def test_start_again_returns_the_running_emulator(state_dir):
+    first = emulator.start(state_dir, port=0)
+    assert emulator.start(state_dir, port=0) == first
+    assert emulator.start(state_dir, port=first.port) == first
+    with pytest.raises(emulator.EmulatorError, match=f"already runs on port {first.port}"):
+        emulator.start(state_dir, port=emulator.free_port())
+
+
+def test_a_taken_port_fails_fast_with_a_clear_error(state_dir):
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+
+        started = time.monotonic()
+        with pytest.raises(emulator.PortInUseError, match=f"127.0.0.1:{port} is already in use"):
+            emulator.start(state_dir, port=port)
+        assert time.monotonic() - started < 2
+
+        cli = subprocess.run(
+            [sys.executable, emulator.__file__, "start", "--port", str(port), "--state-dir", str(state_dir)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    assert cli.returncode == 2
+    assert f"127.0.0.1:{port} is already in use" in cli.stderr
+    assert "Traceback" not in cli.stderr
+    assert emulator.read_state(state_dir) is None
+
+
+def test_cli_start_env_status_stop(state_dir):
+    def cli(*args):
+        return subprocess.run(
+            [sys.executable, emulator.__file__, *args, "--state-dir", str(state_dir)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    started = cli("start", "--port", "0")
+    assert started.returncode == 0, started.stderr
+    state = emulator.read_state(state_dir)
+    assert f"answering at {state.endpoint}" in started.stdout
+
+    exports = cli("env")
+    assert f"export AWS_ENDPOINT_URL={state.endpoint}" in exports.stdout.splitlines()
+    assert "answering" in cli("status").stdout
+
+    # The emulator runs in its own session: it outlived the CLI process that started it.
+    assert emulator.answers(state.endpoint)
+    assert cli("stop").returncode == 0
+    assert not emulator.answers(state.endpoint)
+    assert cli("status").returncode == 3

@@ -1,0 +1,33 @@
+"""Every role's molecule scenario passes: converge, idempotence, verify."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parents[2]
+SCENARIOS = sorted(path.parent.name for path in (REPO / "molecule").glob("*/molecule.yml"))
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_scenario(scenario, aws_emulator, playbook):
+    bin_dir = Path(sys.executable).parent
+    env = playbook.environment(AWS_ENDPOINT_URL=aws_emulator.endpoint, NO_COLOR="1", PY_COLORS="0")
+    env.pop("ANSIBLE_CONFIG")
+    result = subprocess.run(
+        [bin_dir / "molecule", "test", "--scenario-name", scenario],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=1800,
+    )
+    assert result.returncode == 0, result.stdout[-6000:]
+    for action in ("converge", "idempotence", "verify"):
+        assert f"{scenario} > {action}: Executed: Successful" in result.stdout, result.stdout[-6000:]

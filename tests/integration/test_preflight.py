@@ -1,0 +1,84 @@
+"""Bad settings and missing credentials stop the run early, with one message that names the fix."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from support.emulator import free_loopback_endpoint
+
+pytestmark = pytest.mark.slow
+
+ADMIN = '{"admin_cidrs": ["203.0.113.7/32"]}'
+STS_TASK = "Ask STS which account the credentials belong to"
+
+
+def test_dev_without_credentials_fails_in_seconds_with_one_clear_message(playbook):
+    result = playbook.run("site.yml", "-i", "inventories/dev", "-e", ADMIN)
+
+    assert result.returncode != 0
+    assert result.seconds < 20, f"took {result.seconds:.1f}s"
+    assert "No AWS credentials found for region us-east-2" in result.output
+    assert "AWS_ACCESS_KEY_ID" in result.output
+    assert "make local" in result.output
+    assert "Traceback" not in result.output
+    assert result.recap()["failed"] == 1
+
+
+def test_dev_without_admin_cidrs_stops_before_any_aws_request(playbook):
+    result = playbook.run("site.yml", "-i", "inventories/dev")
+
+    assert result.returncode != 0
+    assert "admin_cidrs is empty" in result.output
+    assert STS_TASK not in result.output
+
+
+def test_local_without_a_running_emulator_says_how_to_start_it(playbook):
+    endpoint = free_loopback_endpoint()
+    result = playbook.run("site.yml", "-i", "inventories/local", env=playbook.environment(AWS_ENDPOINT_URL=endpoint))
+
+    assert result.returncode != 0
+    assert f"The AWS endpoint {endpoint} did not answer" in result.output
+    assert "make emulator-start" in result.output
+
+
+BAD_SETTINGS = [
+    ({"platform_env": "Dev"}, "platform_env must be 2 to 16 lowercase letters"),
+    ({"platform_env": "x"}, "platform_env must be 2 to 16 lowercase letters"),
+    ({"platform_env": "prod-eu"}, "platform_env must be 2 to 16 lowercase letters"),
+    ({"aws_region": "us-nowhere-1"}, "aws_region must be one of"),
+    ({"platform_project": "Data_Eng"}, "platform_project must be 2 to 21"),
+    ({"platform_prefix": "a" * 41}, "platform_prefix"),
+    ({"platform_prefix": "team--dev"}, "platform_prefix"),
+    (
+        {"platform_tags": {"aws:owner": "me"}},
+        'platform_tags allows at most 47 tags with keys of 1 to 128 characters that do not start with "aws:"',
+    ),
+    ({"platform_tags": {"Owner": "x" * 257}}, "values of at most 256 characters"),
+    ({"platform_tags": {f"k{i}": "v" for i in range(48)}}, "platform_tags allows at most 47 tags"),
+    ({"platform_tags": "Owner=me"}, "platform_tags must be a mapping of tag names to values (got str)"),
+    ({"admin_cidrs": ["0.0.0.0/0"]}, "never 0.0.0.0/0"),
+    ({"admin_cidrs": ["::/0"]}, "never 0.0.0.0/0 or ::/0"),
+    (
+        {"admin_cidrs": ["10.0.0.1/24"]},
+        'no host bits set and never 0.0.0.0/0 or ::/0 (admin ports stay closed to the internet); got "10.0.0.1/24"',
+    ),
+    ({"admin_cidrs": ["203.0.113.7"]}, 'got "203.0.113.7"'),
+    ({"admin_cidrs": ["office"]}, 'got "office"'),
+    ({"admin_cidrs": "203.0.113.0/24"}, "admin_cidrs a list of CIDRs (got str)"),
+    ({"aws_endpoint_url": "127.0.0.1:5000"}, "aws_endpoint_url must be empty (real AWS) or a URL"),
+    ({"aws_access_key": "AKIAEXAMPLE", "aws_secret_key": ""}, "must be set together"),
+    ({"common_verify_aws_identity": "sometimes"}, "common_verify_aws_identity"),
+]
+
+
+@pytest.mark.parametrize(("settings", "message"), BAD_SETTINGS, ids=[next(iter(s)) for s, _ in BAD_SETTINGS])
+def test_bad_settings_fail_before_any_aws_request(playbook, settings, message):
+    # An endpoint nobody listens on: had any AWS request been made, the failure would be about it.
+    env = playbook.environment(AWS_ENDPOINT_URL=free_loopback_endpoint())
+    result = playbook.run("site.yml", "-i", "inventories/local", "-e", json.dumps(settings), env=env)
+
+    assert result.returncode != 0
+    assert message in " ".join(result.output.split()), result.output[-2500:]
+    assert STS_TASK not in result.output
+    assert "did not answer" not in result.output

@@ -1,0 +1,59 @@
+"""The launcher's logic that needs no running emulator."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+
+import emulator
+import pytest
+
+
+def test_free_port_can_be_bound():
+    port = emulator.free_port()
+    with socket.socket() as sock:
+        sock.bind((emulator.DEFAULT_HOST, port))
+
+
+def test_a_bound_port_is_reported_by_address():
+    with socket.socket() as sock:
+        sock.bind((emulator.DEFAULT_HOST, 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        with pytest.raises(emulator.PortInUseError, match=rf"127\.0\.0\.1:{port} is already in use"):
+            emulator.ensure_port_free(emulator.DEFAULT_HOST, port)
+
+
+def test_refuses_to_bind_beyond_loopback(tmp_path):
+    with pytest.raises(emulator.EmulatorError, match="loopback only"):
+        emulator.start(tmp_path, port=0, host="0.0.0.0")
+    assert not (tmp_path / emulator.STATE_FILE).exists()
+
+
+def test_environment_points_boto3_at_the_endpoint():
+    state = emulator.EmulatorState(pid=1, host="127.0.0.1", port=5123, log_file="/dev/null")
+    env = state.environment(region="eu-west-1")
+    assert env["AWS_ENDPOINT_URL"] == "http://127.0.0.1:5123"
+    assert env["AWS_DEFAULT_REGION"] == "eu-west-1"
+    assert env["AWS_ACCESS_KEY_ID"]
+    assert env["AWS_SECRET_ACCESS_KEY"]
+
+
+def test_a_record_of_a_process_that_is_not_the_emulator_is_dropped(tmp_path):
+    other = subprocess.Popen(["sleep", "30"])
+    try:
+        record = {"pid": other.pid, "host": "127.0.0.1", "port": 5999, "log_file": "x"}
+        (tmp_path / emulator.STATE_FILE).write_text(json.dumps(record))
+        assert emulator.running_state(tmp_path) is None
+        assert not (tmp_path / emulator.STATE_FILE).exists()
+        assert emulator.stop(tmp_path) is None
+        assert other.poll() is None, "stop() must never signal a process that is not the emulator"
+    finally:
+        other.kill()
+        other.wait()
+
+
+def test_cli_reports_no_emulator_with_its_own_exit_code(tmp_path, capsys):
+    assert emulator.main(["status", "--state-dir", str(tmp_path)]) == 3
+    assert "no emulator is running" in capsys.readouterr().err

@@ -1,0 +1,276 @@
+"""Start, inspect and stop the embedded local AWS emulator (moto server).
+
+`make local`, the test suite and users without an AWS account all use this one
+launcher, so the emulator always runs the same way: bound to loopback only, its
+state (pid, port, endpoint, log path) kept in one JSON file, its output in a log.
+
+    python tools/emulator.py start [--port 5000] [--state-dir .local/emulator]
+    python tools/emulator.py env       # shell exports for AWS_ENDPOINT_URL and dummy keys
+    python tools/emulator.py status
+    python tools/emulator.py stop
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import errno
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 5000
+DEFAULT_STATE_DIR = Path(__file__).resolve().parent.parent / ".local" / "emulator"
+# moto accepts any key pair; these are the values its documentation uses.
+DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+# An endpoint of moto's own management API: it answers once the server serves requests.
+HEALTH_PATH = "/moto-api/data.json"
+STATE_FILE = "emulator.json"
+LOG_FILE = "moto.log"
+
+
+class EmulatorError(RuntimeError):
+    """The emulator could not be started, reached or stopped."""
+
+
+class PortInUseError(EmulatorError):
+    """The requested loopback port is already bound by another process."""
+
+
+@dataclass(frozen=True)
+class EmulatorState:
+    pid: int
+    host: str
+    port: int
+    log_file: str
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def environment(self, region: str | None = None) -> dict[str, str]:
+        """Variables that point boto3 (and so every amazon.aws module) at this emulator."""
+        env = {"AWS_ENDPOINT_URL": self.endpoint, **DUMMY_CREDENTIALS}
+        if region:
+            env["AWS_DEFAULT_REGION"] = region
+        return env
+
+
+def _is_loopback(host: str) -> bool:
+    return host == "localhost" or host.startswith("127.") or host == "::1"
+
+
+def free_port(host: str = DEFAULT_HOST) -> int:
+    """A port the kernel considers free right now on `host`."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def ensure_port_free(host: str, port: int) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortInUseError(
+                    f"{host}:{port} is already in use by another process; stop it or choose "
+                    f"another port (--port N, or EMULATOR_PORT=N for make)"
+                ) from exc
+            raise
+
+
+def answers(endpoint: str, timeout: float = 1.0) -> bool:
+    """True when a moto server answers its management API at `endpoint`."""
+    try:
+        with urllib.request.urlopen(endpoint + HEALTH_PATH, timeout=timeout) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def pid_is_emulator(pid: int) -> bool:
+    """Guard against signalling a recycled pid that now belongs to something else."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"moto" in cmdline
+
+
+def read_state(state_dir: Path) -> EmulatorState | None:
+    try:
+        data = json.loads((state_dir / STATE_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    return EmulatorState(**data)
+
+
+def running_state(state_dir: Path) -> EmulatorState | None:
+    """The recorded emulator if its process is alive; stale records are removed."""
+    state = read_state(state_dir)
+    if state is None:
+        return None
+    if pid_is_emulator(state.pid):
+        return state
+    (state_dir / STATE_FILE).unlink(missing_ok=True)
+    return None
+
+
+def _log_tail(log_file: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(log_file.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def start(
+    state_dir: Path = DEFAULT_STATE_DIR,
+    port: int | None = DEFAULT_PORT,
+    host: str = DEFAULT_HOST,
+    timeout: float = 30.0,
+) -> EmulatorState:
+    """Start moto on `host:port` (port 0 or None: any free port) and wait until it answers.
+
+    Starting when this state directory already has a live emulator returns that one,
+    so `make local` can be rerun; asking for a different port then is an error.
+    """
+    if not _is_loopback(host):
+        raise EmulatorError(f"the emulator binds to loopback only, not {host!r}")
+    state_dir = Path(state_dir)
+    state_dir.mkdir(parents=True, exist_ok=True)
+
+    existing = running_state(state_dir)
+    if existing is not None:
+        if port and port != existing.port:
+            raise EmulatorError(
+                f"an emulator from {state_dir} already runs on port {existing.port} "
+                f"(pid {existing.pid}); stop it before starting one on port {port}"
+            )
+        if not answers(existing.endpoint):
+            raise EmulatorError(
+                f"the emulator (pid {existing.pid}) runs but does not answer at "
+                f"{existing.endpoint}; see {existing.log_file}"
+            )
+        return existing
+
+    port = port or free_port(host)
+    ensure_port_free(host, port)
+
+    log_file = state_dir / LOG_FILE
+    with open(log_file, "ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", host, "-p", str(port)],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            # Its own session: the emulator outlives `make local` and ignores its Ctrl-C.
+            start_new_session=True,
+        )
+    state = EmulatorState(pid=process.pid, host=host, port=port, log_file=str(log_file))
+
+    deadline = time.monotonic() + timeout
+    while not answers(state.endpoint, timeout=0.5):
+        if process.poll() is not None:
+            raise EmulatorError(
+                f"the emulator exited with code {process.returncode} before answering on "
+                f"{state.endpoint}; last lines of {log_file}:\n{_log_tail(log_file)}"
+            )
+        if time.monotonic() > deadline:
+            _terminate(process.pid)
+            raise EmulatorError(
+                f"the emulator did not answer on {state.endpoint} within {timeout:.0f}s; "
+                f"last lines of {log_file}:\n{_log_tail(log_file)}"
+            )
+        time.sleep(0.1)
+
+    (state_dir / STATE_FILE).write_text(json.dumps(asdict(state)))
+    return state
+
+
+def _terminate(pid: int, grace: float = 10.0) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        if _reap(pid) or not pid_is_emulator(pid):
+            return
+        time.sleep(0.05)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    _reap(pid)
+
+
+def _reap(pid: int) -> bool:
+    """Collect our own exited child so it does not linger as a zombie; True once gone."""
+    try:
+        waited, _status = os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        return False  # not our child: the caller polls /proc instead
+    return waited == pid
+
+
+def stop(state_dir: Path = DEFAULT_STATE_DIR) -> EmulatorState | None:
+    """Stop the emulator recorded in `state_dir`; returns what was stopped, if anything."""
+    state_dir = Path(state_dir)
+    state = running_state(state_dir)
+    if state is not None:
+        _terminate(state.pid)
+    (state_dir / STATE_FILE).unlink(missing_ok=True)
+    return state
+
+
+def _shell_exports(env: dict[str, str]) -> str:
+    return "\n".join(f"export {key}={value}" for key, value in env.items())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    where = argparse.ArgumentParser(add_help=False)
+    where.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR)
+    commands = parser.add_subparsers(dest="command", required=True)
+    start_cmd = commands.add_parser("start", parents=[where], help="start the emulator and wait until it answers")
+    start_cmd.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
+    start_cmd.add_argument("--host", default=DEFAULT_HOST)
+    start_cmd.add_argument("--timeout", type=float, default=30.0)
+    env_cmd = commands.add_parser("env", parents=[where], help="print shell exports that target the running emulator")
+    env_cmd.add_argument("--region")
+    commands.add_parser("status", parents=[where], help="say whether the emulator runs and where")
+    commands.add_parser("stop", parents=[where], help="stop the emulator")
+    args = parser.parse_args(argv)
+
+    try:
+        if args.command == "start":
+            state = start(args.state_dir, port=args.port, host=args.host, timeout=args.timeout)
+            print(f"emulator answering at {state.endpoint} (pid {state.pid}, log {state.log_file})")
+            return 0
+        state = running_state(args.state_dir)
+        if args.command == "stop":
+            stopped = stop(args.state_dir)
+            print(f"emulator stopped (pid {stopped.pid})" if stopped else "emulator was not running")
+            return 0
+        if state is None:
+            print(f"no emulator is running from {args.state_dir}", file=sys.stderr)
+            return 3
+        if args.command == "env":
+            print(_shell_exports(state.environment(args.region)))
+        else:
+            health = "answering" if answers(state.endpoint) else "NOT answering"
+            print(f"emulator {health} at {state.endpoint} (pid {state.pid}, log {state.log_file})")
+        return 0
+    except EmulatorError as exc:
+        print(f"emulator: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
