@@ -58,6 +58,7 @@ def test_a_taken_port_fails_fast_with_a_clear_error(state_dir):
             capture_output=True,
             text=True,
             timeout=30,
+            check=False,
         )
     assert cli.returncode == 2
     assert f"127.0.0.1:{port} is already in use" in cli.stderr
@@ -72,6 +73,7 @@ def test_cli_start_env_status_stop(state_dir):
             capture_output=True,
             text=True,
             timeout=60,
+            check=False,
         )
 
     started = cli("start", "--port", "0")

@@ -72,7 +72,9 @@ BAD_SETTINGS = [
 ]
 
 
-@pytest.mark.parametrize(("settings", "message"), BAD_SETTINGS, ids=[next(iter(s)) for s, _ in BAD_SETTINGS])
+@pytest.mark.parametrize(
+    ("settings", "message"), BAD_SETTINGS, ids=[next(iter(settings)) for settings, _message in BAD_SETTINGS]
+)
 def test_bad_settings_fail_before_any_aws_request(playbook, settings, message):
     # An endpoint nobody listens on: had any AWS request been made, the failure would be about it.
     env = playbook.environment(AWS_ENDPOINT_URL=free_loopback_endpoint())

@@ -67,6 +67,7 @@ class PlaybookRunner:
             stderr=subprocess.STDOUT,
             text=True,
             timeout=timeout,
+            check=False,
         )
         return PlaybookResult(completed.returncode, completed.stdout, time.monotonic() - started)
 
