@@ -52,7 +52,7 @@ outputs: venv ## Print the outputs of INVENTORY (default: local)
 destroy: venv ## Tear down the platform of INVENTORY (default: local); asks for the environment name, or CONFIRM=<env>
 	@answer="$(CONFIRM)"; \
 	if [ -z "$$answer" ]; then read -r -p "Type the environment name of $(INVENTORY) to destroy it: " answer; fi; \
-	$(INVENTORY_AWS_ENV) $(PLAYBOOK) -i $(INVENTORY) playbooks/destroy.yml -e "destroy_confirm=$$answer"
+	$(INVENTORY_AWS_ENV) $(PLAYBOOK) -i $(INVENTORY) playbooks/destroy.yml -e "confirm_destroy=$$answer"
 
 test: venv system-deps lint sanity unit integration ## Lint, sanity, unit and integration tests
 

@@ -14,10 +14,10 @@ def local_env(playbook, aws_emulator):
 
 def test_destroy_refuses_without_confirmation(playbook, local_env):
     playbook.outputs_file.write_text("{}")
-    for confirmation in ([], ["-e", "destroy_confirm=dev"]):
+    for confirmation in ([], ["-e", "confirm_destroy=dev"]):
         result = playbook.run("playbooks/destroy.yml", "-i", "inventories/local", *confirmation, env=local_env)
         assert result.returncode != 0
-        assert "Confirm with -e destroy_confirm=local" in " ".join(result.output.split())
+        assert "Confirm with -e confirm_destroy=local" in " ".join(result.output.split())
         assert playbook.outputs_file.exists()
 
 
@@ -26,12 +26,12 @@ def test_confirmed_destroy_removes_what_the_site_left(playbook, local_env):
     assert playbook.outputs_file.exists()
 
     result = playbook.run(
-        "playbooks/destroy.yml", "-i", "inventories/local", "-e", "destroy_confirm=local", env=local_env
+        "playbooks/destroy.yml", "-i", "inventories/local", "-e", "confirm_destroy=local", env=local_env
     )
 
     assert result.returncode == 0, result.output
     assert not playbook.outputs_file.exists()
     again = playbook.run(
-        "playbooks/destroy.yml", "-i", "inventories/local", "-e", "destroy_confirm=local", env=local_env
+        "playbooks/destroy.yml", "-i", "inventories/local", "-e", "confirm_destroy=local", env=local_env
     )
     assert again.recap()["changed"] == 0

@@ -1,4 +1,4 @@
-"""Every role's molecule scenario passes: converge, idempotence, verify."""
+"""Every role's molecule scenario passes: create (its own emulator), converge, idempotence, verify, destroy."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ SCENARIOS = sorted(path.parent.name for path in (REPO / "molecule").glob("*/mole
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
-def test_scenario(scenario, aws_emulator, playbook):
+def test_scenario(scenario, playbook):
     bin_dir = Path(sys.executable).parent
-    env = playbook.environment(AWS_ENDPOINT_URL=aws_emulator.endpoint, NO_COLOR="1", PY_COLORS="0")
+    env = playbook.environment(NO_COLOR="1", PY_COLORS="0")
     env.pop("ANSIBLE_CONFIG")
     result = subprocess.run(
         [bin_dir / "molecule", "test", "--scenario-name", scenario],
@@ -29,5 +29,5 @@ def test_scenario(scenario, aws_emulator, playbook):
         check=False,
     )
     assert result.returncode == 0, result.stdout[-6000:]
-    for action in ("converge", "idempotence", "verify"):
+    for action in ("create", "converge", "idempotence", "verify", "destroy"):
         assert f"{scenario} > {action}: Executed: Successful" in result.stdout, result.stdout[-6000:]

@@ -2,8 +2,13 @@
 
 import json
 import os
+import sys
+from pathlib import Path
 
 import boto3
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "shared"))
+from emulator import endpoint  # noqa: E402
 
 
 def outputs_file(host):
@@ -21,14 +26,14 @@ def test_outputs_name_the_account_region_and_environment(host):
     account = boto3.client(
         "sts",
         region_name="us-east-2",
-        endpoint_url=os.environ["AWS_ENDPOINT_URL"],
+        endpoint_url=endpoint(),
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     ).get_caller_identity()["Account"]
     assert outputs["account_id"] == account
     assert outputs["region"] == "us-east-2"
     assert outputs["environment"] == "local"
-    assert outputs["aws_endpoint"] == os.environ["AWS_ENDPOINT_URL"]
+    assert outputs["aws_endpoint"] == endpoint()
 
 
 def test_outputs_hold_no_credentials(host):
