@@ -58,8 +58,8 @@ test: venv system-deps lint sanity unit integration ## Lint, sanity, unit and in
 
 lint: venv ## ansible-lint (production profile) and ruff
 	$(BIN)/ansible-lint
-	$(BIN)/ruff check tools tests plugins
-	$(BIN)/ruff format --check tools tests plugins
+	$(BIN)/ruff check tools tests plugins molecule
+	$(BIN)/ruff format --check tools tests plugins molecule
 
 sanity: venv ## ansible-test sanity on a build of the collection
 	PATH=$(abspath $(BIN)):$$PATH tools/sanity.sh

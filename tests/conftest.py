@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import emulator as emulator_launcher
 import pytest
+
+import emulator as emulator_launcher
 from support.emulator import running_emulator
 from support.playbook import PlaybookRunner
 

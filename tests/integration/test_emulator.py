@@ -8,8 +8,9 @@ import subprocess
 import sys
 import time
 
-import emulator
 import pytest
+
+import emulator
 from support.emulator import client
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from support.emulator import free_loopback_endpoint
 
 pytestmark = pytest.mark.slow

@@ -6,8 +6,8 @@ import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
-import boto3
 import emulator as launcher
+from support.aws import Aws
 
 
 @contextlib.contextmanager
@@ -20,13 +20,7 @@ def running_emulator(state_dir: Path) -> Iterator[launcher.EmulatorState]:
 
 
 def client(state: launcher.EmulatorState, service: str, region: str = "us-east-2"):
-    return boto3.client(
-        service,
-        region_name=region,
-        endpoint_url=state.endpoint,
-        aws_access_key_id=launcher.DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=launcher.DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-    )
+    return Aws(state.endpoint, region).client(service)
 
 
 def free_loopback_endpoint() -> str:

@@ -6,8 +6,9 @@ import json
 import socket
 import subprocess
 
-import emulator
 import pytest
+
+import emulator
 
 
 def test_free_port_can_be_bound():

@@ -2,13 +2,6 @@
 
 import json
 import os
-import sys
-from pathlib import Path
-
-import boto3
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "shared"))
-from emulator import endpoint  # noqa: E402
 
 
 def outputs_file(host):
@@ -21,19 +14,12 @@ def test_outputs_are_written_for_the_owner_only(host):
     assert written.mode == 0o600
 
 
-def test_outputs_name_the_account_region_and_environment(host):
+def test_outputs_name_the_account_region_and_environment(host, aws):
     outputs = json.loads(outputs_file(host).content_string)
-    account = boto3.client(
-        "sts",
-        region_name="us-east-2",
-        endpoint_url=endpoint(),
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    ).get_caller_identity()["Account"]
-    assert outputs["account_id"] == account
+    assert outputs["account_id"] == aws.sts.get_caller_identity()["Account"]
     assert outputs["region"] == "us-east-2"
     assert outputs["environment"] == "local"
-    assert outputs["aws_endpoint"] == endpoint()
+    assert outputs["aws_endpoint"] == aws.endpoint
 
 
 def test_outputs_hold_no_credentials(host):

@@ -1,0 +1,104 @@
+"""The whole site against a fresh emulator, as `make local` runs it: plan, converge, rerun, destroy."""
+
+from __future__ import annotations
+
+import stat
+from dataclasses import dataclass
+
+import pytest
+
+from support import expectations
+from support.aws import Aws
+from support.emulator import running_emulator
+from support.playbook import PlaybookResult, PlaybookRunner
+
+pytestmark = pytest.mark.slow
+LOCAL = ("-i", "inventories/local")
+
+
+@dataclass
+class Site:
+    aws: Aws
+    runner: PlaybookRunner
+    env: dict[str, str]
+    check: PlaybookResult
+    left_by_check: list[str]
+    converge: PlaybookResult
+    rerun: PlaybookResult
+
+    def run(self, *args: str) -> PlaybookResult:
+        return self.runner.run(*args, env=self.env)
+
+
+@pytest.fixture(scope="module")
+def site(repo, tmp_path_factory) -> Site:
+    """An empty account, planned in check mode, then converged twice."""
+    with running_emulator(tmp_path_factory.mktemp("emulator")) as emulator:
+        runner = PlaybookRunner(repo, tmp_path_factory.mktemp("site"))
+        env = runner.environment(AWS_ENDPOINT_URL=emulator.endpoint)
+        aws = Aws(emulator.endpoint)
+        check = runner.run("site.yml", *LOCAL, "--check", env=env)
+        left_by_check = expectations.platform_resources(aws) + [
+            str(path) for path in [runner.outputs_file] if path.exists()
+        ]
+        converge = runner.run("site.yml", *LOCAL, env=env)
+        rerun = runner.run("site.yml", *LOCAL, env=env)
+        yield Site(aws, runner, env, check, left_by_check, converge, rerun)
+
+
+@pytest.mark.parametrize("inventory", ["inventories/local", "inventories/dev", "inventories/prod"])
+def test_site_passes_syntax_check(playbook, inventory):
+    result = playbook.run("site.yml", "-i", inventory, "--syntax-check")
+    assert result.returncode == 0, result.output
+
+
+def test_check_mode_on_an_empty_account_reports_changes_and_creates_nothing(site):
+    assert site.check.returncode == 0, site.check.output
+    assert site.check.recap()["changed"] > 0
+    assert site.left_by_check == []
+
+
+def test_converge_succeeds_and_a_rerun_changes_nothing(site):
+    assert site.converge.returncode == 0, site.converge.output
+    assert site.rerun.returncode == 0, site.rerun.output
+    assert site.rerun.recap()["changed"] == 0, site.rerun.output
+
+
+def test_network_matches_the_seed(site):
+    expectations.network(site.aws)
+    # The destroy test's "nothing left" check sees these resources through the tagging API.
+    assert any(":vpc/" in arn for arn in expectations.platform_resources(site.aws))
+
+
+def test_outputs_name_the_account_and_are_private(site):
+    outputs = site.runner.outputs()
+    assert outputs["account_id"] == site.aws.sts.get_caller_identity()["Account"]
+    assert outputs["environment"] == "local"
+    assert outputs["region"] == "us-east-2"
+    assert outputs["aws_endpoint"] == site.aws.endpoint
+    assert outputs["resource_tags"] == {"Environment": "local", "Project": "dataeng", "ManagedBy": "ansible"}
+    assert stat.S_IMODE(site.runner.outputs_file.stat().st_mode) == 0o600
+    assert f"account_id = {outputs['account_id']}" in site.rerun.output
+
+
+def test_extra_tags_join_the_identity_tags_but_cannot_replace_them(site):
+    tags = '{"platform_tags": {"CostCenter": "data-42", "Environment": "spoofed"}}'
+    result = site.run("site.yml", *LOCAL, "--tags", "outputs", "-e", tags)
+    assert result.returncode == 0, result.output
+    assert site.runner.outputs()["resource_tags"] == {
+        "CostCenter": "data-42",
+        "Environment": "local",
+        "Project": "dataeng",
+        "ManagedBy": "ansible",
+    }
+
+
+def test_destroy_leaves_nothing_and_a_second_destroy_is_a_no_op(site):
+    destroy = site.run("playbooks/destroy.yml", *LOCAL, "-e", "confirm_destroy=local")
+    assert destroy.returncode == 0, destroy.output
+    assert expectations.platform_resources(site.aws) == []
+    assert not site.runner.outputs_file.exists()
+
+    again = site.run("playbooks/destroy.yml", *LOCAL, "-e", "confirm_destroy=local")
+    assert again.returncode == 0, again.output
+    assert again.recap()["changed"] == 0, again.output

@@ -1,0 +1,32 @@
+"""boto3 clients for an emulator endpoint, shared by the integration and molecule tests."""
+
+from __future__ import annotations
+
+import functools
+
+import boto3
+
+import emulator as launcher
+
+
+class Aws:
+    """Clients for one endpoint and region, created on first use: aws.ec2, aws.s3, ..."""
+
+    def __init__(self, endpoint: str, region: str = "us-east-2"):
+        self.endpoint = endpoint
+        self.region = region
+
+    @functools.cache  # noqa: B019 - one client per service for the life of this object is the point
+    def client(self, service: str):
+        return boto3.client(
+            service,
+            region_name=self.region,
+            endpoint_url=self.endpoint,
+            aws_access_key_id=launcher.DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=launcher.DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        )
+
+    def __getattr__(self, service: str):
+        if service.startswith("_"):
+            raise AttributeError(service)
+        return self.client(service)
