@@ -20,4 +20,4 @@ def aws() -> Aws:
     state_dir = Path(os.environ["MOLECULE_EPHEMERAL_DIRECTORY"]) / "emulator"
     state = emulator.read_state(state_dir)
     assert state is not None, f"no emulator recorded in {state_dir}"
-    return Aws(state.endpoint)
+    return Aws(state)

@@ -5,7 +5,7 @@ launcher, so the emulator always runs the same way: bound to loopback only, its
 state (pid, port, endpoint, log path) kept in one JSON file, its output in a log.
 
     python tools/emulator.py start [--port 5000] [--state-dir .local/emulator]
-    python tools/emulator.py env       # shell exports for AWS_ENDPOINT_URL and dummy keys
+    python tools/emulator.py env       # shell exports: AWS_ENDPOINT_URL, AWS_CA_BUNDLE, dummy keys
     python tools/emulator.py status
     python tools/emulator.py stop
 """
@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime
 import errno
+import ipaddress
 import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -27,15 +30,26 @@ import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
 DEFAULT_STATE_DIR = Path(__file__).resolve().parent.parent / ".local" / "emulator"
 # moto accepts any key pair; these are the values its documentation uses.
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+# AWS managed IAM policies (AmazonSSMManagedInstanceCore, ...) exist in moto only on request.
+EMULATOR_ENVIRONMENT = {"MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
 # An endpoint of moto's own management API: it answers once the server serves requests.
 HEALTH_PATH = "/moto-api/data.json"
 STATE_FILE = "emulator.json"
 LOG_FILE = "moto.log"
+# The emulator speaks TLS, like AWS: bucket policies that refuse plain HTTP (which
+# moto enforces) then behave as on AWS. Its certificate is its own CA bundle.
+CERT_FILE = "emulator-cert.pem"
+KEY_FILE = "emulator-key.pem"
 
 
 class EmulatorError(RuntimeError):
@@ -52,14 +66,15 @@ class EmulatorState:
     host: str
     port: int
     log_file: str
+    ca_bundle: str
 
     @property
     def endpoint(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"https://{self.host}:{self.port}"
 
     def environment(self, region: str | None = None) -> dict[str, str]:
         """Variables that point boto3 (and so every amazon.aws module) at this emulator."""
-        env = {"AWS_ENDPOINT_URL": self.endpoint, **DUMMY_CREDENTIALS}
+        env = {"AWS_ENDPOINT_URL": self.endpoint, "AWS_CA_BUNDLE": self.ca_bundle, **DUMMY_CREDENTIALS}
         if region:
             env["AWS_DEFAULT_REGION"] = region
         return env
@@ -78,6 +93,8 @@ def free_port(host: str = DEFAULT_HOST) -> int:
 
 def ensure_port_free(host: str, port: int) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # As the server will: connections of a just-stopped emulator in TIME_WAIT do not count.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError as exc:
@@ -89,13 +106,45 @@ def ensure_port_free(host: str, port: int) -> None:
             raise
 
 
-def answers(endpoint: str, timeout: float = 1.0) -> bool:
-    """True when a moto server answers its management API at `endpoint`."""
+def answers(endpoint: str, ca_bundle: str, timeout: float = 1.0) -> bool:
+    """True when a moto server answers its management API at `endpoint` with a certificate from `ca_bundle`."""
+    context = ssl.create_default_context(cafile=ca_bundle)
     try:
-        with urllib.request.urlopen(endpoint + HEALTH_PATH, timeout=timeout) as response:
+        with urllib.request.urlopen(endpoint + HEALTH_PATH, timeout=timeout, context=context) as response:
             return response.status == 200
     except (urllib.error.URLError, OSError):
         return False
+
+
+def ensure_certificate(state_dir: Path, host: str) -> tuple[Path, Path]:
+    """A self-signed certificate for `host` (and localhost), made once per state directory."""
+    cert_file, key_file = state_dir / CERT_FILE, state_dir / KEY_FILE
+    if cert_file.exists() and key_file.exists():
+        return cert_file, key_file
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "dataeng.platform local AWS emulator")])
+    now = datetime.datetime.now(datetime.UTC)
+    names = [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+    if host not in ("localhost", "127.0.0.1"):
+        names.append(x509.IPAddress(ipaddress.ip_address(host)))
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=825))
+        .add_extension(x509.SubjectAlternativeName(names), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    key_file.touch(mode=0o600)
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    return cert_file, key_file
 
 
 def pid_is_emulator(pid: int) -> bool:
@@ -109,10 +158,9 @@ def pid_is_emulator(pid: int) -> bool:
 
 def read_state(state_dir: Path) -> EmulatorState | None:
     try:
-        data = json.loads((state_dir / STATE_FILE).read_text())
-    except (OSError, ValueError):
+        return EmulatorState(**json.loads((state_dir / STATE_FILE).read_text()))
+    except (OSError, ValueError, TypeError):
         return None
-    return EmulatorState(**data)
 
 
 def running_state(state_dir: Path) -> EmulatorState | None:
@@ -146,7 +194,8 @@ def start(
     """
     if not _is_loopback(host):
         raise EmulatorError(f"the emulator binds to loopback only, not {host!r}")
-    state_dir = Path(state_dir)
+    # Absolute: the recorded log and certificate paths are used from other directories.
+    state_dir = Path(state_dir).resolve()
     state_dir.mkdir(parents=True, exist_ok=True)
 
     existing = running_state(state_dir)
@@ -156,7 +205,7 @@ def start(
                 f"an emulator from {state_dir} already runs on port {existing.port} "
                 f"(pid {existing.pid}); stop it before starting one on port {port}"
             )
-        if not answers(existing.endpoint):
+        if not answers(existing.endpoint, existing.ca_bundle):
             raise EmulatorError(
                 f"the emulator (pid {existing.pid}) runs but does not answer at "
                 f"{existing.endpoint}; see {existing.log_file}"
@@ -165,21 +214,23 @@ def start(
 
     port = port or free_port(host)
     ensure_port_free(host, port)
+    cert_file, key_file = ensure_certificate(state_dir, host)
 
     log_file = state_dir / LOG_FILE
     with open(log_file, "ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", host, "-p", str(port)],
+            [sys.executable, "-m", "moto.server", "-H", host, "-p", str(port), "-c", cert_file, "-k", key_file],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
+            env={**os.environ, **EMULATOR_ENVIRONMENT},
             # Its own session: the emulator outlives `make local` and ignores its Ctrl-C.
             start_new_session=True,
         )
-    state = EmulatorState(pid=process.pid, host=host, port=port, log_file=str(log_file))
+    state = EmulatorState(pid=process.pid, host=host, port=port, log_file=str(log_file), ca_bundle=str(cert_file))
 
     deadline = time.monotonic() + timeout
-    while not answers(state.endpoint, timeout=0.5):
+    while not answers(state.endpoint, state.ca_bundle, timeout=0.5):
         if process.poll() is not None:
             raise EmulatorError(
                 f"the emulator exited with code {process.returncode} before answering on "
@@ -264,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "env":
             print(_shell_exports(state.environment(args.region)))
         else:
-            health = "answering" if answers(state.endpoint) else "NOT answering"
+            health = "answering" if answers(state.endpoint, state.ca_bundle) else "NOT answering"
             print(f"emulator {health} at {state.endpoint} (pid {state.pid}, log {state.log_file})")
         return 0
     except EmulatorError as exc:

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def local_env(playbook, aws_emulator):
-    return playbook.environment(AWS_ENDPOINT_URL=aws_emulator.endpoint)
+    return playbook.environment(**aws_emulator.environment())
 
 
 def test_destroy_refuses_without_confirmation(playbook, local_env):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import time
 
 import pytest
+from certifi import where as certifi_bundle
 
 import emulator
 from support.emulator import client
@@ -22,7 +24,7 @@ def state_dir(tmp_path):
 
 def test_starts_answers_and_stops(state_dir):
     state = emulator.start(state_dir, port=0)
-    assert emulator.answers(state.endpoint)
+    assert emulator.answers(state.endpoint, state.ca_bundle)
     identity = client(state, "sts").get_caller_identity()
     assert re.fullmatch(r"\d{12}", identity["Account"])
     assert emulator.read_state(state_dir) == state
@@ -30,9 +32,18 @@ def test_starts_answers_and_stops(state_dir):
     stopped = emulator.stop(state_dir)
 
     assert stopped == state
-    assert not emulator.answers(state.endpoint)
+    assert not emulator.answers(state.endpoint, state.ca_bundle)
     assert not emulator.pid_is_emulator(state.pid)
     assert emulator.read_state(state_dir) is None
+
+
+def test_speaks_tls_with_a_certificate_of_its_own(state_dir):
+    state = emulator.start(state_dir, port=0)
+    assert state.endpoint.startswith("https://")
+    # Verified against its own certificate, and only that one: the system's CAs do not know it.
+    assert emulator.answers(state.endpoint, state.ca_bundle)
+    assert not emulator.answers(state.endpoint, certifi_bundle())
+    assert oct(os.stat(state_dir / emulator.KEY_FILE).st_mode & 0o777) == "0o600"
 
 
 def test_start_again_returns_the_running_emulator(state_dir):
@@ -82,12 +93,13 @@ def test_cli_start_env_status_stop(state_dir):
     state = emulator.read_state(state_dir)
     assert f"answering at {state.endpoint}" in started.stdout
 
-    exports = cli("env")
-    assert f"export AWS_ENDPOINT_URL={state.endpoint}" in exports.stdout.splitlines()
+    exports = cli("env").stdout.splitlines()
+    assert f"export AWS_ENDPOINT_URL={state.endpoint}" in exports
+    assert f"export AWS_CA_BUNDLE={state.ca_bundle}" in exports
     assert "answering" in cli("status").stdout
 
     # The emulator runs in its own session: it outlived the CLI process that started it.
-    assert emulator.answers(state.endpoint)
+    assert emulator.answers(state.endpoint, state.ca_bundle)
     assert cli("stop").returncode == 0
-    assert not emulator.answers(state.endpoint)
+    assert not emulator.answers(state.endpoint, state.ca_bundle)
     assert cli("status").returncode == 3

@@ -69,12 +69,24 @@ BAD_SETTINGS = [
     ({"admin_cidrs": "203.0.113.0/24"}, "admin_cidrs a list of CIDRs (got str)"),
     ({"aws_endpoint_url": "127.0.0.1:5000"}, "aws_endpoint_url must be empty (real AWS) or a URL"),
     ({"aws_access_key": "AKIAEXAMPLE", "aws_secret_key": ""}, "must be set together"),
-    ({"common_verify_aws_identity": "sometimes"}, "common_verify_aws_identity"),
+    ({"network_vpc_cidr": "10.0.0.0/8"}, "network_vpc_cidr must be an IPv4 network CIDR with a prefix from /16 to /24"),
+    ({"network_vpc_cidr": "10.0.0.1/16"}, 'no host bits set, such as 10.0.0.0/16; got "10.0.0.1/16"'),
+    ({"network_availability_zones": ["us-east-2a"]}, "network_availability_zones must name at least two"),
+    ({"network_availability_zones": ["eu-west-1a", "eu-west-1b"]}, "two distinct zones of us-east-2"),
+    ({"network_public_subnet_cidrs": ["10.0.1.0/24"]}, "one subnet per zone"),
+    ({"network_public_subnet_cidrs": ["10.0.1.0/24", "10.1.2.0/24"]}, '"10.1.2.0/24" is not'),
+    ({"network_private_subnet_cidrs": ["10.0.1.0/25", "10.0.20.0/24"]}, '"10.0.1.0/24" is not'),
+    ({"network_nat_gateway_enabled": "maybe"}, "network_nat_gateway_enabled"),
+    ({"security_groups_app_ports": [8080, 70000]}, "security_groups_*_ports entries must be ports from 1 to 65535"),
+    ({"security_groups_kubernetes_ports": ["32767-30000"]}, 'got "32767-30000"'),
+    ({"security_groups_web_cidrs": ["everywhere"]}, "security_groups_web_cidrs entries must be network CIDRs"),
 ]
 
 
 @pytest.mark.parametrize(
-    ("settings", "message"), BAD_SETTINGS, ids=[next(iter(settings)) for settings, _message in BAD_SETTINGS]
+    ("settings", "message"),
+    BAD_SETTINGS,
+    ids=[f"{next(iter(settings))}-{index}" for index, (settings, _message) in enumerate(BAD_SETTINGS)],
 )
 def test_bad_settings_fail_before_any_aws_request(playbook, settings, message):
     # An endpoint nobody listens on: had any AWS request been made, the failure would be about it.

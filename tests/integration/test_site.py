@@ -35,8 +35,8 @@ def site(repo, tmp_path_factory) -> Site:
     """An empty account, planned in check mode, then converged twice."""
     with running_emulator(tmp_path_factory.mktemp("emulator")) as emulator:
         runner = PlaybookRunner(repo, tmp_path_factory.mktemp("site"))
-        env = runner.environment(AWS_ENDPOINT_URL=emulator.endpoint)
-        aws = Aws(emulator.endpoint)
+        env = runner.environment(**emulator.environment())
+        aws = Aws(emulator)
         check = runner.run("site.yml", *LOCAL, "--check", env=env)
         left_by_check = expectations.platform_resources(aws) + [
             str(path) for path in [runner.outputs_file] if path.exists()
@@ -70,6 +70,18 @@ def test_network_matches_the_seed(site):
     assert any(":vpc/" in arn for arn in expectations.platform_resources(site.aws))
 
 
+def test_security_groups_match_the_seed_and_keep_admin_ports_off_the_internet(site):
+    expectations.security_groups(site.aws)
+
+
+def test_iam_roles_trust_their_service_with_scoped_policies(site):
+    expectations.iam(site.aws)
+
+
+def test_data_lake_buckets_match_the_seed(site):
+    expectations.data_lake(site.aws)
+
+
 def test_outputs_name_the_account_and_are_private(site):
     outputs = site.runner.outputs()
     assert outputs["account_id"] == site.aws.sts.get_caller_identity()["Account"]
@@ -93,12 +105,20 @@ def test_extra_tags_join_the_identity_tags_but_cannot_replace_them(site):
     }
 
 
-def test_destroy_leaves_nothing_and_a_second_destroy_is_a_no_op(site):
+def test_destroy_keeps_the_data_unless_told_then_leaves_nothing(site):
+    data = [name for kind, name in expectations.bucket_names(site.aws).items() if kind != "glue-scripts"]
+    site.aws.s3.put_object(Bucket=data[0], Key="raw/events/2026-11-27.json", Body=b'{"id": 1}')
+
     destroy = site.run("playbooks/destroy.yml", *LOCAL, "-e", "confirm_destroy=local")
     assert destroy.returncode == 0, destroy.output
-    assert expectations.platform_resources(site.aws) == []
+    assert expectations.platform_resources(site.aws) == sorted(f"arn:aws:s3:::{name}" for name in data)
+    assert site.aws.s3.get_object(Bucket=data[0], Key="raw/events/2026-11-27.json")["Body"].read() == b'{"id": 1}'
     assert not site.runner.outputs_file.exists()
 
-    again = site.run("playbooks/destroy.yml", *LOCAL, "-e", "confirm_destroy=local")
+    with_data = site.run("playbooks/destroy.yml", *LOCAL, "-e", "confirm_destroy=local", "-e", "destroy_data=true")
+    assert with_data.returncode == 0, with_data.output
+    assert expectations.platform_resources(site.aws) == []
+
+    again = site.run("playbooks/destroy.yml", *LOCAL, "-e", "confirm_destroy=local", "-e", "destroy_data=true")
     assert again.returncode == 0, again.output
     assert again.recap()["changed"] == 0, again.output

@@ -12,8 +12,9 @@ import emulator as launcher
 class Aws:
     """Clients for one endpoint and region, created on first use: aws.ec2, aws.s3, ..."""
 
-    def __init__(self, endpoint: str, region: str = "us-east-2"):
-        self.endpoint = endpoint
+    def __init__(self, emulator: launcher.EmulatorState, region: str = "us-east-2"):
+        self.endpoint = emulator.endpoint
+        self.ca_bundle = emulator.ca_bundle
         self.region = region
 
     @functools.cache  # noqa: B019 - one client per service for the life of this object is the point
@@ -22,6 +23,7 @@ class Aws:
             service,
             region_name=self.region,
             endpoint_url=self.endpoint,
+            verify=self.ca_bundle,
             aws_access_key_id=launcher.DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=launcher.DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
         )

@@ -20,9 +20,9 @@ def running_emulator(state_dir: Path) -> Iterator[launcher.EmulatorState]:
 
 
 def client(state: launcher.EmulatorState, service: str, region: str = "us-east-2"):
-    return Aws(state.endpoint, region).client(service)
+    return Aws(state, region).client(service)
 
 
 def free_loopback_endpoint() -> str:
     """An endpoint on a loopback port nobody listens on."""
-    return f"http://{launcher.DEFAULT_HOST}:{launcher.free_port()}"
+    return f"https://{launcher.DEFAULT_HOST}:{launcher.free_port()}"

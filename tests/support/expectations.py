@@ -69,9 +69,192 @@ def network(aws, prefix: str = "dataeng-local", env: str = "local", region: str 
     return {"vpc_id": vpc_id, "subnets": subnets, "route_tables": tables}
 
 
-def platform_resources(aws, env: str = "local") -> list[str]:
-    """Every resource tagged as the platform's (IAM and S3 are listed by name as well)."""
+def platform_resources(aws, env: str = "local", prefix: str = "dataeng-local") -> list[str]:
+    """Every resource of the platform: tagged ones through the tagging API, IAM (global) by name."""
     pages = aws.resourcegroupstaggingapi.get_paginator("get_resources").paginate(
         TagFilters=[{"Key": key, "Values": [value]} for key, value in {**IDENTITY_TAGS, "Environment": env}.items()]
     )
-    return sorted(item["ResourceARN"] for page in pages for item in page["ResourceTagMappingList"])
+    found = [item["ResourceARN"] for page in pages for item in page["ResourceTagMappingList"]]
+    found += [role["Arn"] for role in aws.iam.list_roles()["Roles"] if role["RoleName"].startswith(f"{prefix}-")]
+    found += [
+        profile["Arn"]
+        for profile in aws.iam.list_instance_profiles()["InstanceProfiles"]
+        if profile["InstanceProfileName"].startswith(f"{prefix}-")
+    ]
+    return sorted(found)
+
+
+def ingress(group: dict, names: dict[str, str]) -> set[tuple[int, int, str]]:
+    """(from port, to port, source) for every ingress permission; sources named by purpose or CIDR."""
+    flat = set()
+    for permission in group["IpPermissions"]:
+        ports = (permission["FromPort"], permission["ToPort"])
+        flat |= {(*ports, source["CidrIp"]) for source in permission.get("IpRanges", [])}
+        flat |= {(*ports, source["CidrIpv6"]) for source in permission.get("Ipv6Ranges", [])}
+        flat |= {(*ports, names[pair["GroupId"]]) for pair in permission.get("UserIdGroupPairs", [])}
+    return flat
+
+
+def security_groups(aws, prefix: str = "dataeng-local", env: str = "local", admin_cidrs=("127.0.0.1/32",)) -> dict:
+    vpc = platform_vpc(aws, prefix)
+    found = aws.ec2.describe_security_groups(
+        Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}, {"Name": "tag:Environment", "Values": [env]}]
+    )["SecurityGroups"]
+    groups = {tags(group)["Purpose"]: group for group in found}
+    assert set(groups) == {"web", "app", "database", "bastion", "monitoring", "kubernetes"}
+    names = {group["GroupId"]: purpose for purpose, group in groups.items()}
+    for purpose, group in groups.items():
+        assert group["GroupName"] == f"{prefix}-{purpose}"
+        assert len(group["Description"]) > 20, "each group says what it is for"
+        assert_identity_tags(group, env)
+
+    def from_each(ports, sources):
+        return {(*((p, p) if isinstance(p, int) else map(int, p.split("-"))), s) for p in ports for s in sources}
+
+    admin = list(admin_cidrs)
+    expected = {
+        "web": from_each([80, 443], ["0.0.0.0/0"]),
+        "app": from_each([8080, 3000, 5000], ["web"]),
+        "database": from_each([3306, 5432, 6379], ["app"]),
+        "bastion": from_each([22], admin),
+        "kubernetes": from_each([22, 8443, "30000-32767"], admin) | from_each([9100, 8080], ["monitoring"]),
+        "monitoring": from_each([22, 3000, 5601, 9090, 9091, 16686], admin)
+        | from_each([5044, 9091, 14268, 4317, 4318], ["10.0.0.0/16"]),
+    }
+    for purpose, rules in expected.items():
+        assert ingress(groups[purpose], names) == rules, purpose
+    open_to_world = [p for p, g in groups.items() if any(r[2] in ("0.0.0.0/0", "::/0") for r in ingress(g, names))]
+    assert open_to_world == ["web"], "only the web tier may be open to the internet"
+    return {purpose: group["GroupId"] for purpose, group in groups.items()}
+
+
+# Actions AWS offers no resource-level permissions for: the only ones allowed on "*".
+UNSCOPABLE_ACTIONS = {
+    "ecr:GetAuthorizationToken",
+    "cloudwatch:PutMetricData",
+    "cloudwatch:GetMetricData",
+    "cloudwatch:GetMetricStatistics",
+    "cloudwatch:ListMetrics",
+    "tag:GetResources",
+}
+IAM_ROLES = {
+    "glue-service": "glue.amazonaws.com",
+    "ecs-task-execution": "ecs-tasks.amazonaws.com",
+    "ecs-task": "ecs-tasks.amazonaws.com",
+    "monitoring-host": "ec2.amazonaws.com",
+    "kubernetes-host": "ec2.amazonaws.com",
+}
+
+
+def as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+def iam(aws, prefix: str = "dataeng-local", env: str = "local") -> dict:
+    account = aws.sts.get_caller_identity()["Account"]
+    buckets = {f"{prefix}-{kind}-{account}" for kind in ("data-lake", "glue-scripts", "glue-outputs")}
+    policies = {}
+    for suffix, service in IAM_ROLES.items():
+        name = f"{prefix}-{suffix}"
+        role = aws.iam.get_role(RoleName=name)["Role"]
+        (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+        assert trust["Principal"] == {"Service": service}, name
+        assert trust["Action"] == "sts:AssumeRole"
+        if service != "ec2.amazonaws.com":
+            assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": account}}, name
+        assert_identity_tags(role, env)
+
+        (policy_name,) = aws.iam.list_role_policies(RoleName=name)["PolicyNames"]
+        statements = aws.iam.get_role_policy(RoleName=name, PolicyName=policy_name)["PolicyDocument"]["Statement"]
+        for statement in statements:
+            if "*" in as_list(statement["Resource"]):
+                assert set(as_list(statement["Action"])) <= UNSCOPABLE_ACTIONS, (name, statement)
+        policies[suffix] = statements
+
+        attached = {p["PolicyName"] for p in aws.iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]}
+        profiles = aws.iam.list_instance_profiles_for_role(RoleName=name)["InstanceProfiles"]
+        if service == "ec2.amazonaws.com":
+            assert attached == {"AmazonSSMManagedInstanceCore"}
+            assert [p["InstanceProfileName"] for p in profiles] == [name]
+        else:
+            assert attached == set()
+            assert profiles == []
+
+    def resources(suffix: str) -> str:
+        return " ".join(r for s in policies[suffix] for r in as_list(s["Resource"]))
+
+    for bucket in buckets:
+        assert f"arn:aws:s3:::{bucket}" in resources("glue-service")
+    assert f":database/{env}_data_lake_catalog" in resources("glue-service")
+    assert f":repository/{env}-*" in resources("ecs-task-execution")
+    assert f":secret:{prefix}/*" in resources("ecs-task-execution")
+    assert f"arn:aws:s3:::{prefix}-data-lake-{account}/raw/*" in resources("ecs-task")
+    assert f":secret:{prefix}/grafana-*" in resources("monitoring-host")
+    assert f":secret:{prefix}/argocd-*" in resources("kubernetes-host")
+    return policies
+
+
+BUCKETS = {
+    "data-lake": ["raw/", "processed/", "curated/", "logs/"],
+    "glue-scripts": ["scripts/", "temp/", "outputs/"],
+    "glue-outputs": [],
+}
+
+
+def bucket_names(aws, prefix: str = "dataeng-local") -> dict[str, str]:
+    return bucket_names_for(prefix, aws.sts.get_caller_identity()["Account"])
+
+
+def data_lake(aws, prefix: str = "dataeng-local", env: str = "local") -> dict[str, str]:
+    names = bucket_names(aws, prefix)
+    lake = names["data-lake"]
+    for kind, bucket in names.items():
+        s3 = aws.s3
+        assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled", bucket
+        (rule,) = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+        assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+        block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+        assert block == dict.fromkeys(
+            ["BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"], True
+        )
+        (ownership,) = s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"]
+        assert ownership["ObjectOwnership"] == "BucketOwnerEnforced"
+        assert_identity_tags({"Tags": s3.get_bucket_tagging(Bucket=bucket)["TagSet"]}, env)
+        logging = s3.get_bucket_logging(Bucket=bucket)["LoggingEnabled"]
+        assert logging == {"TargetBucket": lake, "TargetPrefix": f"logs/s3-access/{bucket}/"}
+        keys = {o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])}
+        assert keys >= set(BUCKETS[kind]), bucket
+
+        rules = {r["ID"]: r for r in s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]}
+        assert all(r["Status"] == "Enabled" for r in rules.values())
+        assert rules["housekeeping"]["NoncurrentVersionExpiration"]["NoncurrentDays"] == 90
+        assert rules["housekeeping"]["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] == 7
+    lake_rules = {r["ID"]: r for r in aws.s3.get_bucket_lifecycle_configuration(Bucket=lake)["Rules"]}
+    assert lake_rules["raw-to-infrequent-access"]["Transitions"] == [{"Days": 30, "StorageClass": "STANDARD_IA"}]
+    assert lake_rules["expire-access-logs"]["Expiration"] == {"Days": 365}
+    return names
+
+
+def bucket_policies_are_tls_only(policies: dict, prefix: str, account: str) -> None:
+    """The rendered bucket policies: every bucket refuses plain HTTP; log delivery may write the lake's logs/."""
+    lake = f"{prefix}-data-lake-{account}"
+    assert set(policies) == set(bucket_names_for(prefix, account).values())
+    for bucket, policy in policies.items():
+        statements = {s["Sid"]: s for s in policy["Statement"]}
+        tls = statements["DenyInsecureTransport"]
+        assert tls["Effect"] == "Deny"
+        assert tls["Principal"] == "*"
+        assert tls["Action"] == "s3:*"
+        assert tls["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        assert set(tls["Resource"]) == {f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"}
+        if bucket == lake:
+            delivery = statements["S3ServerAccessLogs"]
+            assert delivery["Principal"] == {"Service": "logging.s3.amazonaws.com"}
+            assert delivery["Resource"] == f"arn:aws:s3:::{lake}/logs/*"
+            assert delivery["Condition"] == {"StringEquals": {"aws:SourceAccount": account}}
+        else:
+            assert set(statements) == {"DenyInsecureTransport"}
+
+
+def bucket_names_for(prefix: str, account: str) -> dict[str, str]:
+    return {kind: f"{prefix}-{kind}-{account}" for kind in BUCKETS}

@@ -33,9 +33,10 @@ def test_refuses_to_bind_beyond_loopback(tmp_path):
 
 
 def test_environment_points_boto3_at_the_endpoint():
-    state = emulator.EmulatorState(pid=1, host="127.0.0.1", port=5123, log_file="/dev/null")
+    state = emulator.EmulatorState(pid=1, host="127.0.0.1", port=5123, log_file="/dev/null", ca_bundle="/x/ca.pem")
     env = state.environment(region="eu-west-1")
-    assert env["AWS_ENDPOINT_URL"] == "http://127.0.0.1:5123"
+    assert env["AWS_ENDPOINT_URL"] == "https://127.0.0.1:5123"
+    assert env["AWS_CA_BUNDLE"] == "/x/ca.pem"
     assert env["AWS_DEFAULT_REGION"] == "eu-west-1"
     assert env["AWS_ACCESS_KEY_ID"]
     assert env["AWS_SECRET_ACCESS_KEY"]
@@ -44,7 +45,7 @@ def test_environment_points_boto3_at_the_endpoint():
 def test_a_record_of_a_process_that_is_not_the_emulator_is_dropped(tmp_path):
     other = subprocess.Popen(["sleep", "30"])
     try:
-        record = {"pid": other.pid, "host": "127.0.0.1", "port": 5999, "log_file": "x"}
+        record = {"pid": other.pid, "host": "127.0.0.1", "port": 5999, "log_file": "x", "ca_bundle": "x"}
         (tmp_path / emulator.STATE_FILE).write_text(json.dumps(record))
         assert emulator.running_state(tmp_path) is None
         assert not (tmp_path / emulator.STATE_FILE).exists()
