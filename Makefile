@@ -13,7 +13,7 @@ INVENTORY ?= inventories/local
 SYSTEM_PACKAGES ?= git shellcheck
 
 # Only the local inventory talks to the emulator; dev/prod go to real AWS.
-LOCAL_AWS_ENV := AWS_ENDPOINT_URL=https://127.0.0.1:$(EMULATOR_PORT) AWS_CA_BUNDLE=$(CURDIR)/$(EMULATOR_STATE)/emulator-cert.pem
+LOCAL_AWS_ENV := AWS_ENDPOINT_URL=https://127.0.0.1:$(EMULATOR_PORT) EMULATOR_CA_BUNDLE=$(CURDIR)/$(EMULATOR_STATE)/emulator-cert.pem
 INVENTORY_AWS_ENV = $(if $(filter inventories/local inventories/local/,$(INVENTORY)),$(LOCAL_AWS_ENV))
 PLAYBOOK := $(BIN)/ansible-playbook
 

@@ -74,7 +74,14 @@ class EmulatorState:
 
     def environment(self, region: str | None = None) -> dict[str, str]:
         """Variables that point boto3 (and so every amazon.aws module) at this emulator."""
-        env = {"AWS_ENDPOINT_URL": self.endpoint, "AWS_CA_BUNDLE": self.ca_bundle, **DUMMY_CREDENTIALS}
+        env = {
+            "AWS_ENDPOINT_URL": self.endpoint,
+            # AWS_CA_BUNDLE for boto3 and the AWS CLI; EMULATOR_CA_BUNDLE for inventories/local,
+            # since AWS_CA_BUNDLE is often set machine-wide to the system's CAs.
+            "AWS_CA_BUNDLE": self.ca_bundle,
+            "EMULATOR_CA_BUNDLE": self.ca_bundle,
+            **DUMMY_CREDENTIALS,
+        }
         if region:
             env["AWS_DEFAULT_REGION"] = region
         return env

@@ -30,6 +30,13 @@ tar -C "$repo" \
   --exclude=./.ruff_cache --exclude='__pycache__' --exclude='platform-outputs-*.json' \
   -cf - . | tar -C "$dest" -xf -
 
+# The collections the modules import (amazon.aws, ...) must sit in the same tree.
+site_collections=$(python3 -c 'import ansible_collections.amazon.aws as c, os; print(os.path.dirname(os.path.dirname(list(c.__path__)[0])))')
+for dependency in amazon/aws community/aws; do
+  mkdir -p "$work/ansible_collections/${dependency%/*}"
+  ln -s "$site_collections/$dependency" "$work/ansible_collections/$dependency"
+done
+
 # ansible-test only looks at files under version control when there is a repository.
 cd "$dest"
 git init -q && git add -A && git -c user.email=ci@localhost -c user.name=ci commit -qm sanity

@@ -82,6 +82,10 @@ def test_data_lake_buckets_match_the_seed(site):
     expectations.data_lake(site.aws)
 
 
+def test_ecr_repositories_match_the_seed(site):
+    expectations.ecr(site.aws)
+
+
 def test_outputs_name_the_account_and_are_private(site):
     outputs = site.runner.outputs()
     assert outputs["account_id"] == site.aws.sts.get_caller_identity()["Account"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 import boto3
 
 import emulator as launcher
@@ -16,9 +14,14 @@ class Aws:
         self.endpoint = emulator.endpoint
         self.ca_bundle = emulator.ca_bundle
         self.region = region
+        self._clients = {}
 
-    @functools.cache  # noqa: B019 - one client per service for the life of this object is the point
     def client(self, service: str):
+        if service not in self._clients:
+            self._clients[service] = self._new_client(service)
+        return self._clients[service]
+
+    def _new_client(self, service: str):
         return boto3.client(
             service,
             region_name=self.region,

@@ -6,6 +6,8 @@ environment, and asserts the seed's figures (INFRASTRUCTURE_OVERVIEW.md) on what
 
 from __future__ import annotations
 
+import json
+
 IDENTITY_TAGS = {"Project": "dataeng", "ManagedBy": "ansible"}
 
 
@@ -258,3 +260,24 @@ def bucket_policies_are_tls_only(policies: dict, prefix: str, account: str) -> N
 
 def bucket_names_for(prefix: str, account: str) -> dict[str, str]:
     return {kind: f"{prefix}-{kind}-{account}" for kind in BUCKETS}
+
+
+def ecr(aws, env: str = "local") -> dict[str, str]:
+    repositories = {
+        r["repositoryName"]: r
+        for r in aws.ecr.describe_repositories()["repositories"]
+        if r["repositoryName"].startswith(f"{env}-")
+    }
+    assert set(repositories) == {f"{env}-spark-apps", f"{env}-data-jobs", f"{env}-glue-jobs"}
+    for name, repository in repositories.items():
+        assert repository["imageScanningConfiguration"]["scanOnPush"] is True, name
+        assert repository["encryptionConfiguration"]["encryptionType"] == "AES256", name
+        tags = aws.ecr.list_tags_for_resource(resourceArn=repository["repositoryArn"])["tags"]
+        assert_identity_tags({"Tags": tags}, env)
+        policy = json.loads(aws.ecr.get_lifecycle_policy(repositoryName=name)["lifecyclePolicyText"])
+        selections = [rule["selection"] for rule in policy["rules"]]
+        assert {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 7} in (
+            selections
+        )
+        assert {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 30} in selections
+    return {name: repository["repositoryUri"] for name, repository in repositories.items()}

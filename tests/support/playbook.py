@@ -17,7 +17,14 @@ RECAP = re.compile(
     re.MULTILINE,
 )
 # Variables from the developer's shell that would point a run at another account or endpoint.
-AWS_ENV = ("AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+AWS_ENV = (
+    "AWS_ENDPOINT_URL",
+    "AWS_PROFILE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "EMULATOR_CA_BUNDLE",
+)
 
 
 @dataclass

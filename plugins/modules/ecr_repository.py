@@ -1,0 +1,374 @@
+#!/usr/bin/python
+
+# Copyright: (c) 2026, dataeng.platform contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: ecr_repository
+version_added: 0.1.0
+short_description: Manage an Amazon ECR repository with its tags, scanning and lifecycle policy
+description:
+  - Creates, updates or deletes a private Amazon ECR repository.
+  - Unlike M(community.aws.ecs_ecr), it manages the repository's tags, so the platform's common tag set reaches
+    ECR too, and it reports the change it would make in check mode and as a diff.
+  - The encryption of a repository is fixed when it is created; asking for a different one fails with a message
+    instead of silently keeping the old one.
+options:
+  name:
+    description:
+      - Name of the repository.
+    required: true
+    type: str
+  state:
+    description:
+      - Whether the repository should exist.
+    choices: [present, absent]
+    default: present
+    type: str
+  scan_on_push:
+    description:
+      - Scan every pushed image for vulnerabilities.
+    type: bool
+    default: true
+  image_tag_mutability:
+    description:
+      - Whether an image tag can be moved to another image (C(MUTABLE)) or not (C(IMMUTABLE)).
+    choices: [MUTABLE, IMMUTABLE]
+    default: MUTABLE
+    type: str
+  encryption_type:
+    description:
+      - Encryption at rest, with an AWS owned key (C(AES256)) or a KMS key (C(KMS)).
+    choices: [AES256, KMS]
+    default: AES256
+    type: str
+  kms_key:
+    description:
+      - KMS key ARN or id for O(encryption_type=KMS); empty uses the AWS managed C(aws/ecr) key.
+    type: str
+  lifecycle_policy:
+    description:
+      - Lifecycle policy document (a dict or JSON string). An empty value removes the policy.
+    type: json
+  force_delete:
+    description:
+      - With O(state=absent), delete the repository even when it still holds images.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.tags
+  - amazon.aws.boto3
+attributes:
+  check_mode:
+    support: full
+    description: Reports what would change without changing it.
+  diff_mode:
+    support: full
+    description: Shows the repository's settings before and after.
+author:
+  - dataeng.platform maintainers (@dataeng)
+"""
+
+EXAMPLES = r"""
+- name: A repository for Spark applications, scanned on push, old images expired
+  dataeng.platform.ecr_repository:
+    name: dev-spark-apps
+    scan_on_push: true
+    lifecycle_policy:
+      rules:
+        - rulePriority: 1
+          description: Expire untagged images after 7 days
+          selection:
+            tagStatus: untagged
+            countType: sinceImagePushed
+            countUnit: days
+            countNumber: 7
+          action:
+            type: expire
+    tags:
+      Environment: dev
+      Project: dataeng
+
+- name: Delete it with its images
+  dataeng.platform.ecr_repository:
+    name: dev-spark-apps
+    state: absent
+    force_delete: true
+"""
+
+RETURN = r"""
+actions:
+  description: The API calls an update made (or would make, in check mode).
+  returned: when an existing repository changed
+  type: list
+  elements: str
+  sample: ["put_image_scanning_configuration", "tag_resource"]
+repository:
+  description: The repository as it is after the task (empty when absent).
+  returned: always
+  type: dict
+  contains:
+    repository_name:
+      description: Name of the repository.
+      type: str
+      sample: dev-spark-apps
+    repository_arn:
+      description: ARN of the repository.
+      type: str
+      sample: arn:aws:ecr:us-east-2:123456789012:repository/dev-spark-apps
+    repository_uri:
+      description: URI to push to and pull from.
+      type: str
+      sample: 123456789012.dkr.ecr.us-east-2.amazonaws.com/dev-spark-apps
+    scan_on_push:
+      description: Whether images are scanned on push.
+      type: bool
+      sample: true
+    image_tag_mutability:
+      description: C(MUTABLE) or C(IMMUTABLE).
+      type: str
+      sample: MUTABLE
+    encryption_type:
+      description: C(AES256) or C(KMS).
+      type: str
+      sample: AES256
+    kms_key:
+      description: KMS key of a C(KMS) encrypted repository.
+      type: str
+      sample: arn:aws:kms:us-east-2:123456789012:key/0b1c2d3e-aaaa-bbbb-cccc-1234567890ab
+    lifecycle_policy:
+      description: The lifecycle policy document, if any.
+      type: dict
+      sample: {"rules": []}
+    tags:
+      description: Tags of the repository.
+      type: dict
+      sample: {"Environment": "dev"}
+"""
+
+import json
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
+    ansible_dict_to_boto3_tag_list,
+    boto3_tag_list_to_ansible_dict,
+    compare_aws_tags,
+)
+
+
+def normalize_policy(policy):
+    """A lifecycle policy as a dict (or None), whether given as JSON text or a dict."""
+    if policy in (None, "", {}):
+        return None
+    if isinstance(policy, str):
+        policy = json.loads(policy)
+    return policy
+
+
+def desired_settings(params):
+    """The repository settings the task asks for, in the shape describe_repository returns."""
+    return {
+        "scan_on_push": params["scan_on_push"],
+        "image_tag_mutability": params["image_tag_mutability"],
+        "encryption_type": params["encryption_type"],
+        "kms_key": params.get("kms_key") or None,
+        "lifecycle_policy": normalize_policy(params.get("lifecycle_policy")),
+    }
+
+
+def plan_update(current, params):
+    """What must change to turn `current` (describe_repository) into what `params` ask for.
+
+    Returns (actions, error): actions name the API calls to make, in order; error is set
+    when the request cannot be met (encryption cannot change after creation).
+    """
+    desired = desired_settings(params)
+    if current["encryption_type"] != desired["encryption_type"] or (
+        desired["encryption_type"] == "KMS" and desired["kms_key"] and current.get("kms_key") != desired["kms_key"]
+    ):
+        return [], (
+            f"repository {params['name']} is encrypted with {current['encryption_type']}"
+            f"{' key ' + current['kms_key'] if current.get('kms_key') else ''}; ECR fixes the encryption at creation, "
+            "so delete the repository (state=absent, force_delete=true) and create it again to change it"
+        )
+    actions = []
+    if current["scan_on_push"] != desired["scan_on_push"]:
+        actions.append("put_image_scanning_configuration")
+    if current["image_tag_mutability"] != desired["image_tag_mutability"]:
+        actions.append("put_image_tag_mutability")
+    if current["lifecycle_policy"] != desired["lifecycle_policy"]:
+        actions.append("put_lifecycle_policy" if desired["lifecycle_policy"] else "delete_lifecycle_policy")
+    if params.get("tags") is not None:
+        to_add, to_remove = compare_aws_tags(current["tags"], params["tags"], params["purge_tags"])
+        if to_add:
+            actions.append("tag_resource")
+        if to_remove:
+            actions.append("untag_resource")
+    return actions, None
+
+
+def expected_after(current, params):
+    """The repository as it will be once the planned actions are made (for check mode and diff)."""
+    after = dict(current)
+    desired = desired_settings(params)
+    for key in ("scan_on_push", "image_tag_mutability", "lifecycle_policy"):
+        after[key] = desired[key]
+    if params.get("tags") is not None:
+        tags = dict(current["tags"]) if not params["purge_tags"] else {}
+        tags.update(params["tags"])
+        after["tags"] = tags
+    return after
+
+
+class EcrRepository:
+    def __init__(self, module):
+        self.module = module
+        self.client = module.client("ecr", retry_decorator=AWSRetry.jittered_backoff())
+
+    def describe(self, name):
+        try:
+            (repository,) = self.client.describe_repositories(aws_retry=True, repositoryNames=[name])["repositories"]
+        except is_boto3_error_code("RepositoryNotFoundException"):
+            return None
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+            self.module.fail_json_aws(e, msg=f"Failed to describe ECR repository {name}")
+        encryption = repository.get("encryptionConfiguration", {})
+        return {
+            "repository_name": repository["repositoryName"],
+            "repository_arn": repository["repositoryArn"],
+            "repository_uri": repository["repositoryUri"],
+            "scan_on_push": repository.get("imageScanningConfiguration", {}).get("scanOnPush", False),
+            "image_tag_mutability": repository.get("imageTagMutability", "MUTABLE"),
+            "encryption_type": encryption.get("encryptionType", "AES256"),
+            "kms_key": encryption.get("kmsKey"),
+            "lifecycle_policy": self._lifecycle_policy(name),
+            "tags": self._tags(repository["repositoryArn"]),
+        }
+
+    def _lifecycle_policy(self, name):
+        try:
+            text = self.client.get_lifecycle_policy(aws_retry=True, repositoryName=name)["lifecyclePolicyText"]
+        except is_boto3_error_code("LifecyclePolicyNotFoundException"):
+            return None
+        return json.loads(text)
+
+    def _tags(self, arn):
+        return boto3_tag_list_to_ansible_dict(
+            self.client.list_tags_for_resource(aws_retry=True, resourceArn=arn).get("tags", []), "Key", "Value"
+        )
+
+    def create(self, params):
+        settings = desired_settings(params)
+        encryption = {"encryptionType": settings["encryption_type"]}
+        if settings["kms_key"]:
+            encryption["kmsKey"] = settings["kms_key"]
+        request = {
+            "repositoryName": params["name"],
+            "imageScanningConfiguration": {"scanOnPush": settings["scan_on_push"]},
+            "imageTagMutability": settings["image_tag_mutability"],
+            "encryptionConfiguration": encryption,
+        }
+        if params.get("tags"):
+            request["tags"] = ansible_dict_to_boto3_tag_list(params["tags"], "Key", "Value")
+        self.client.create_repository(aws_retry=True, **request)
+        if settings["lifecycle_policy"]:
+            self.client.put_lifecycle_policy(
+                aws_retry=True,
+                repositoryName=params["name"],
+                lifecyclePolicyText=json.dumps(settings["lifecycle_policy"]),
+            )
+
+    def update(self, current, params, actions):
+        name = params["name"]
+        settings = desired_settings(params)
+        if "put_image_scanning_configuration" in actions:
+            self.client.put_image_scanning_configuration(
+                aws_retry=True,
+                repositoryName=name,
+                imageScanningConfiguration={"scanOnPush": settings["scan_on_push"]},
+            )
+        if "put_image_tag_mutability" in actions:
+            self.client.put_image_tag_mutability(
+                aws_retry=True, repositoryName=name, imageTagMutability=settings["image_tag_mutability"]
+            )
+        if "put_lifecycle_policy" in actions:
+            self.client.put_lifecycle_policy(
+                aws_retry=True, repositoryName=name, lifecyclePolicyText=json.dumps(settings["lifecycle_policy"])
+            )
+        if "delete_lifecycle_policy" in actions:
+            self.client.delete_lifecycle_policy(aws_retry=True, repositoryName=name)
+        to_add, to_remove = compare_aws_tags(current["tags"], params.get("tags") or {}, params["purge_tags"])
+        if "untag_resource" in actions:
+            self.client.untag_resource(aws_retry=True, resourceArn=current["repository_arn"], tagKeys=to_remove)
+        if "tag_resource" in actions:
+            self.client.tag_resource(
+                aws_retry=True,
+                resourceArn=current["repository_arn"],
+                tags=ansible_dict_to_boto3_tag_list(to_add, "Key", "Value"),
+            )
+
+    def delete(self, params):
+        self.client.delete_repository(aws_retry=True, repositoryName=params["name"], force=params["force_delete"])
+
+
+def main():
+    argument_spec = dict(
+        name=dict(type="str", required=True),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        scan_on_push=dict(type="bool", default=True),
+        image_tag_mutability=dict(type="str", default="MUTABLE", choices=["MUTABLE", "IMMUTABLE"]),
+        encryption_type=dict(type="str", default="AES256", choices=["AES256", "KMS"]),
+        kms_key=dict(type="str", no_log=False),
+        lifecycle_policy=dict(type="json"),
+        force_delete=dict(type="bool", default=False),
+        tags=dict(type="dict", aliases=["resource_tags"]),
+        purge_tags=dict(type="bool", default=True),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    params = module.params
+    repositories = EcrRepository(module)
+    current = repositories.describe(params["name"])
+
+    try:
+        if params["state"] == "absent":
+            if current is None:
+                module.exit_json(changed=False, repository={})
+            if not module.check_mode:
+                repositories.delete(params)
+            module.exit_json(changed=True, repository={}, diff={"before": current, "after": {}})
+
+        if current is None:
+            if not module.check_mode:
+                repositories.create(params)
+                after = repositories.describe(params["name"])
+            else:
+                after = expected_after({"tags": {}}, params)
+            module.exit_json(changed=True, repository=after, diff={"before": {}, "after": after})
+
+        actions, error = plan_update(current, params)
+        if error:
+            module.fail_json(msg=error, repository=current)
+        if not actions:
+            module.exit_json(changed=False, repository=current)
+        if module.check_mode:
+            after = expected_after(current, params)
+        else:
+            repositories.update(current, params, actions)
+            after = repositories.describe(params["name"])
+        module.exit_json(changed=True, repository=after, actions=actions, diff={"before": current, "after": after})
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg=f"Failed to manage ECR repository {params['name']}")
+
+
+if __name__ == "__main__":
+    main()
