@@ -80,6 +80,22 @@ BAD_SETTINGS = [
     ({"security_groups_app_ports": [8080, 70000]}, "security_groups_*_ports entries must be ports from 1 to 65535"),
     ({"security_groups_kubernetes_ports": ["32767-30000"]}, 'got "32767-30000"'),
     ({"security_groups_web_cidrs": ["everywhere"]}, "security_groups_web_cidrs entries must be network CIDRs"),
+    ({"iam_max_session_duration": 100}, "iam_max_session_duration must be 3600 to 43200 seconds"),
+    ({"iam_permissions_boundary": "Boundary"}, "iam_permissions_boundary empty or a policy ARN"),
+    ({"data_lake_encryption": "rot13"}, "data_lake_encryption"),
+    (
+        {"data_lake_raw_infrequent_access_days": 10},
+        "data_lake_raw_infrequent_access_days must be a whole number of days, at least 30",
+    ),
+    ({"platform_bucket_suffix": "Team_A"}, "platform_bucket_suffix must be empty (the account id) or lowercase"),
+    ({"ecr_repositories": ["Spark Apps"]}, "ecr_repositories must be distinct names"),
+    ({"ecr_tagged_images_kept": 0}, "ecr_tagged_images_kept whole numbers of at least 1"),
+    ({"secrets_password_length": 8}, "secrets_password_length must be 12 to 128"),
+    ({"secrets_recovery_window_days": 3}, "secrets_recovery_window_days and secrets_kms_deletion_days 7 to 30 days"),
+    ({"ecs_spark_job_memory": 3000}, "spark_job: Fargate does not run 2048 CPU units with 3000 MiB"),
+    ({"ecs_data_processing_cpu": 1000}, "ecs_data_processing_cpu must be one of"),
+    ({"ecs_default_capacity_provider": "EC2"}, "ecs_default_capacity_provider"),
+    ({"ecs_service_desired_count": -1}, "ecs_service_desired_count a whole number of at least 0"),
 ]
 
 

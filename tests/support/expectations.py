@@ -281,3 +281,134 @@ def ecr(aws, env: str = "local") -> dict[str, str]:
         )
         assert {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 30} in selections
     return {name: repository["repositoryUri"] for name, repository in repositories.items()}
+
+
+SECRETS = {
+    "mysql": {"username", "password", "host", "port", "database"},
+    "redis": {"password", "host", "port"},
+    "grafana": {"username", "password"},
+    "argocd": {"username", "password"},
+    "app": {"jwt_secret", "api_key", "encryption_key"},
+}
+GENERATED = {"password", "jwt_secret", "api_key", "encryption_key"}
+SPECIALS = set("!#%+-.:=?_~")
+
+
+def secret_values(aws, prefix: str = "dataeng-local") -> dict[str, dict]:
+    return {
+        name: json.loads(aws.secretsmanager.get_secret_value(SecretId=f"{prefix}/{name}")["SecretString"])
+        for name in SECRETS
+    }
+
+
+def generated_values(values: dict[str, dict]) -> list[str]:
+    return [value for fields in values.values() for key, value in fields.items() if key in GENERATED]
+
+
+def secrets(aws, prefix: str = "dataeng-local", env: str = "local") -> dict[str, dict]:
+    (alias,) = [a for a in aws.kms.list_aliases()["Aliases"] if a["AliasName"] == f"alias/{prefix}-secrets"]
+    key_id = alias["TargetKeyId"]
+    key = aws.kms.describe_key(KeyId=key_id)["KeyMetadata"]
+    assert key["KeyManager"] == "CUSTOMER"
+    assert key["KeyState"] == "Enabled"
+    assert aws.kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"] is True
+    assert_identity_tags(
+        {
+            "Tags": [
+                {"Key": t["TagKey"], "Value": t["TagValue"]} for t in aws.kms.list_resource_tags(KeyId=key_id)["Tags"]
+            ]
+        },
+        env,
+    )
+
+    values = secret_values(aws, prefix)
+    for name, fields in SECRETS.items():
+        described = aws.secretsmanager.describe_secret(SecretId=f"{prefix}/{name}")
+        assert described["KmsKeyId"] in (key["Arn"], key_id, f"alias/{prefix}-secrets"), described["KmsKeyId"]
+        assert_identity_tags(described, env)
+        assert set(values[name]) == fields, name
+    generated = generated_values(values)
+    assert len(generated) == 7
+    assert len(set(generated)) == len(generated), "every secret gets its own value"
+    for value in generated:
+        assert len(value) == 16
+        assert any(c.islower() for c in value)
+        assert any(c.isupper() for c in value)
+        assert any(c.isdigit() for c in value)
+        assert any(c in SPECIALS for c in value)
+        assert set(value) <= SPECIALS | set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+    assert values["mysql"]["port"] == 3306
+    assert values["redis"]["port"] == 6379
+    return values
+
+
+def pending_deletion(aws, arn: str) -> bool:
+    """A KMS key or secret that AWS only schedules for deletion (a key always, a secret unless forced)."""
+    if ":kms:" in arn:
+        return aws.kms.describe_key(KeyId=arn)["KeyMetadata"]["KeyState"] == "PendingDeletion"
+    if ":ecs:" in arn and ":service/" in arn:
+        cluster, service = arn.split(":service/")[1].split("/")
+        found = aws.ecs.describe_services(cluster=cluster, services=[service])["services"]
+        return all(s["status"] != "ACTIVE" for s in found)
+    if ":secretsmanager:" in arn:
+        try:
+            return "DeletedDate" in aws.secretsmanager.describe_secret(SecretId=arn)
+        except aws.secretsmanager.exceptions.ResourceNotFoundException:
+            return True
+    return False
+
+
+def remaining_resources(aws, env: str = "local", prefix: str = "dataeng-local") -> list[str]:
+    """The platform's resources that are not merely scheduled for deletion."""
+    return [arn for arn in platform_resources(aws, env, prefix) if not pending_deletion(aws, arn)]
+
+
+def ecs(aws, prefix: str = "dataeng-local", env: str = "local") -> dict:
+    cluster_name = f"{env}-data-processing-cluster"
+    (cluster,) = aws.ecs.describe_clusters(clusters=[cluster_name])["clusters"]
+    assert cluster["status"] == "ACTIVE"
+    assert sorted(cluster["capacityProviders"]) == ["FARGATE", "FARGATE_SPOT"]
+    assert cluster["defaultCapacityProviderStrategy"] == [{"capacityProvider": "FARGATE_SPOT", "weight": 1, "base": 0}]
+
+    account = aws.sts.get_caller_identity()["Account"]
+    sizes = {"data-processing": ("1024", "2048", "data-jobs"), "spark-job": ("2048", "4096", "spark-apps")}
+    definitions = {}
+    for name, (cpu, memory, repository) in sizes.items():
+        definition = aws.ecs.describe_task_definition(taskDefinition=f"{prefix}-{name}")["taskDefinition"]
+        assert (definition["cpu"], definition["memory"]) == (cpu, memory), name
+        assert definition["networkMode"] == "awsvpc"
+        assert definition["requiresCompatibilities"] == ["FARGATE"]
+        assert definition["executionRoleArn"].endswith(f":role/{prefix}-ecs-task-execution")
+        assert definition["taskRoleArn"].endswith(f":role/{prefix}-ecs-task")
+        (container,) = definition["containerDefinitions"]
+        assert container["image"] == f"{account}.dkr.ecr.us-east-2.amazonaws.com/{env}-{repository}:latest"
+        environment = {e["name"]: e["value"] for e in container["environment"]}
+        assert environment["DATA_LAKE_BUCKET"] == f"{prefix}-data-lake-{account}"
+        assert environment["ENVIRONMENT"] == env
+        secrets = {s["name"]: s["valueFrom"] for s in container["secrets"]}
+        assert set(secrets) == {"JWT_SECRET", "API_KEY", "ENCRYPTION_KEY"}
+        assert all(f":secret:{prefix}/app:" in arn for arn in secrets.values())
+        logging = container["logConfiguration"]
+        assert logging["logDriver"] == "awslogs"
+        assert logging["options"]["awslogs-group"] == f"/ecs/{prefix}"
+        definitions[name] = definition
+
+    (service,) = aws.ecs.describe_services(cluster=cluster_name, services=[f"{prefix}-data-processing"])["services"]
+    assert service["desiredCount"] == 0
+    assert service["taskDefinition"] == definitions["data-processing"]["taskDefinitionArn"]
+    network = service["networkConfiguration"]["awsvpcConfiguration"]
+    private = {s["SubnetId"] for s in network_subnets(aws, prefix, "private")}
+    assert set(network["subnets"]) == private
+    assert network["assignPublicIp"] == "DISABLED"
+    (group,) = network["securityGroups"]
+    assert aws.ec2.describe_security_groups(GroupIds=[group])["SecurityGroups"][0]["GroupName"] == f"{prefix}-app"
+    # No launch type or strategy of its own: the service runs on the cluster's default, Fargate Spot.
+    assert not service.get("capacityProviderStrategy")
+    return {"cluster": cluster, "service": service}
+
+
+def network_subnets(aws, prefix: str, tier: str) -> list[dict]:
+    vpc = platform_vpc(aws, prefix)
+    return aws.ec2.describe_subnets(
+        Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}, {"Name": "tag:Tier", "Values": [tier]}]
+    )["Subnets"]
