@@ -116,6 +116,15 @@ def test_outputs_name_the_account_and_are_private(site):
     assert outputs["region"] == "us-east-2"
     assert outputs["aws_endpoint"] == site.aws.endpoint
     assert outputs["resource_tags"] == {"Environment": "local", "Project": "dataeng", "ManagedBy": "ansible"}
+    assert outputs["vpc_id"] == expectations.platform_vpc(site.aws, "dataeng-local")["VpcId"]
+    assert outputs["data_lake_bucket"] == expectations.bucket_names(site.aws)["data-lake"]
+    assert outputs["ecr_repository_urls"] == {
+        name.removeprefix("local-"): uri for name, uri in expectations.ecr(site.aws).items()
+    }
+    assert outputs["ecs_cluster_name"] == "local-data-processing-cluster"
+    assert outputs["ecs_service_name"] == "dataeng-local-data-processing"
+    assert outputs["secret_names"]["grafana"] == "dataeng-local/grafana"
+    assert set(outputs["security_group_ids"]) == {"web", "app", "database", "bastion", "monitoring", "kubernetes"}
     assert stat.S_IMODE(site.runner.outputs_file.stat().st_mode) == 0o600
     assert f"account_id = {outputs['account_id']}" in site.rerun.output
 

@@ -394,6 +394,7 @@ def ecs(aws, prefix: str = "dataeng-local", env: str = "local") -> dict:
         definitions[name] = definition
 
     (service,) = aws.ecs.describe_services(cluster=cluster_name, services=[f"{prefix}-data-processing"])["services"]
+    assert service["status"] == "ACTIVE"
     assert service["desiredCount"] == 0
     assert service["taskDefinition"] == definitions["data-processing"]["taskDefinitionArn"]
     network = service["networkConfiguration"]["awsvpcConfiguration"]
