@@ -22,7 +22,10 @@ def test_outputs_name_the_account_region_and_environment(host, aws):
     assert outputs["aws_endpoint"] == aws.endpoint
 
 
-def test_outputs_hold_no_credentials(host):
+def test_outputs_hold_no_credentials_and_name_secrets_only(host):
     content = outputs_file(host).content_string
-    assert "testing" not in content
-    assert "secret" not in content.lower()
+    assert "testing" not in content, "the emulator's access key pair must not be written"
+    outputs = json.loads(content)
+    assert outputs["secret_names"] == {
+        name: f"dataeng-local/{name}" for name in ("mysql", "redis", "grafana", "argocd", "app")
+    }
