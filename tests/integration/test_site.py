@@ -151,7 +151,8 @@ def test_destroy_keeps_the_data_unless_told_then_leaves_nothing(site):
 
     destroy = site.run("playbooks/destroy.yml", *LOCAL, "-e", "confirm_destroy=local")
     assert destroy.returncode == 0, destroy.output
-    assert expectations.remaining_resources(site.aws) == sorted([key, *(f"arn:aws:s3:::{name}" for name in data)])
+    logs = "arn:aws:logs:us-east-2:123456789012:log-group:/ecs/dataeng-local"
+    assert expectations.remaining_resources(site.aws) == sorted([key, logs, *(f"arn:aws:s3:::{name}" for name in data)])
     assert site.aws.s3.get_object(Bucket=data[0], Key="raw/events/2026-11-27.json")["Body"].read() == b'{"id": 1}'
     for name in expectations.SECRETS:
         assert "DeletedDate" in site.aws.secretsmanager.describe_secret(SecretId=f"dataeng-local/{name}"), name
