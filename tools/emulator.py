@@ -41,7 +41,12 @@ DEFAULT_STATE_DIR = Path(__file__).resolve().parent.parent / ".local" / "emulato
 # moto accepts any key pair; these are the values its documentation uses.
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 # AWS managed IAM policies (AmazonSSMManagedInstanceCore, ...) exist in moto only on request.
-EMULATOR_ENVIRONMENT = {"MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
+# moto's own AMI list has no Debian image: the emulator publishes the public images
+# the platform looks up, under their publishers' accounts, in its place.
+EMULATOR_ENVIRONMENT = {
+    "MOTO_IAM_LOAD_MANAGED_POLICIES": "true",
+    "MOTO_AMIS_PATH": str(Path(__file__).resolve().parent / "emulator_amis.json"),
+}
 # An endpoint of moto's own management API: it answers once the server serves requests.
 HEALTH_PATH = "/moto-api/data.json"
 STATE_FILE = "emulator.json"

@@ -10,7 +10,8 @@ from support.emulator import free_loopback_endpoint
 
 pytestmark = pytest.mark.slow
 
-ADMIN = '{"admin_cidrs": ["203.0.113.7/32"]}'
+PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAID69TE98ALrYIrj5wzr2SR0gCLjt0dEfzusWT6eRwFGq test"
+ADMIN = json.dumps({"admin_cidrs": ["203.0.113.7/32"], "instances_ssh_public_key": PUBLIC_KEY})
 STS_TASK = "Ask STS which account the credentials belong to"
 
 
@@ -96,6 +97,26 @@ BAD_SETTINGS = [
     ({"ecs_data_processing_cpu": 1000}, "ecs_data_processing_cpu must be one of"),
     ({"ecs_default_capacity_provider": "EC2"}, "ecs_default_capacity_provider"),
     ({"ecs_service_desired_count": -1}, "ecs_service_desired_count a whole number of at least 0"),
+    ({"instances_kubernetes_type": "t3-small"}, 'must be EC2 instance types such as t3.small (got "t3-small"'),
+    ({"instances_root_volume_size": 4}, "instances_root_volume_size a whole number of GiB from 8 to 16384 (got 4)"),
+    ({"instances_cpu_credits": "burst"}, "instances_cpu_credits"),
+    ({"instances_metadata_hop_limit": 0}, "instances_metadata_hop_limit from 1 to 64 (got 0)"),
+    (
+        {"instances_ami_id": "ami-xyz"},
+        'instances_ami_id must be empty or an AMI id (ami- and 8 or 17 hex digits; got "ami-xyz")',
+    ),
+    (
+        {"instances_ami_owner": "debian"},
+        'instances_ami_owner a 12-digit account id, amazon, aws-marketplace or self (got "debian")',
+    ),
+    (
+        {"instances_ssh_public_key": "", "instances_ssh_public_key_file": "/nonexistent/id_ed25519.pub"},
+        "instances_ssh_public_key_file: /nonexistent/id_ed25519.pub does not exist on the controller",
+    ),
+    (
+        {"instances_ssh_public_key": "-----BEGIN OPENSSH PRIVATE KEY----- b3BlbnNzaC1rZXktdjE="},
+        "instances_ssh_public_key must hold one OpenSSH public key line",
+    ),
 ]
 
 

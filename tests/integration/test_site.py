@@ -109,6 +109,10 @@ def test_ecs_cluster_tasks_and_service_match_the_seed(site):
     expectations.ecs(site.aws)
 
 
+def test_hosts_match_the_seed_on_a_supported_image(site):
+    expectations.instances(site.aws)
+
+
 def test_outputs_name_the_account_and_are_private(site):
     outputs = site.runner.outputs()
     assert outputs["account_id"] == site.aws.sts.get_caller_identity()["Account"]
@@ -125,6 +129,25 @@ def test_outputs_name_the_account_and_are_private(site):
     assert outputs["ecs_service_name"] == "dataeng-local-data-processing"
     assert outputs["secret_names"]["grafana"] == "dataeng-local/grafana"
     assert set(outputs["security_group_ids"]) == {"web", "app", "database", "bastion", "monitoring", "kubernetes"}
+    hosts = expectations.instances(site.aws)
+    for role, host in hosts.items():
+        shown = outputs["hosts"][role]
+        assert (shown["instance_id"], shown["public_ip"], shown["private_ip"]) == (
+            host["InstanceId"],
+            host["PublicIpAddress"],
+            host["PrivateIpAddress"],
+        )
+        assert shown["ssh"] == f"ssh admin@{host['PublicIpAddress']}"
+    monitoring, kubernetes = hosts["monitoring"]["PublicIpAddress"], hosts["kubernetes"]["PublicIpAddress"]
+    assert outputs["service_urls"] == {
+        "prometheus": f"http://{monitoring}:9090",
+        "grafana": f"http://{monitoring}:3000",
+        "kibana": f"http://{monitoring}:5601",
+        "jaeger": f"http://{monitoring}:16686",
+        "pushgateway": f"http://{monitoring}:9091",
+        "argocd": f"https://{kubernetes}:30080",
+        "kubernetes_api": f"https://{kubernetes}:8443",
+    }
     assert stat.S_IMODE(site.runner.outputs_file.stat().st_mode) == 0o600
     assert f"account_id = {outputs['account_id']}" in site.rerun.output
 
@@ -151,12 +174,18 @@ def test_destroy_keeps_the_data_unless_told_then_leaves_nothing(site):
 
     destroy = site.run("playbooks/destroy.yml", *LOCAL, "-e", "confirm_destroy=local")
     assert destroy.returncode == 0, destroy.output
-    logs = "arn:aws:logs:us-east-2:123456789012:log-group:/ecs/dataeng-local"
+    account = site.aws.sts.get_caller_identity()["Account"]
+    logs = f"arn:aws:logs:us-east-2:{account}:log-group:/ecs/dataeng-local"
     assert expectations.remaining_resources(site.aws) == sorted([key, logs, *(f"arn:aws:s3:::{name}" for name in data)])
     assert site.aws.s3.get_object(Bucket=data[0], Key="raw/events/2026-11-27.json")["Body"].read() == b'{"id": 1}'
     for name in expectations.SECRETS:
         assert "DeletedDate" in site.aws.secretsmanager.describe_secret(SecretId=f"dataeng-local/{name}"), name
     assert not site.runner.outputs_file.exists()
+    # Key pairs are not in the tagging API.
+    assert (
+        site.aws.ec2.describe_key_pairs(Filters=[{"Name": "key-name", "Values": ["dataeng-local-admin"]}])["KeyPairs"]
+        == []
+    )
 
     with_data = site.run("playbooks/destroy.yml", *LOCAL, "-e", "confirm_destroy=local", "-e", "destroy_data=true")
     assert with_data.returncode == 0, with_data.output

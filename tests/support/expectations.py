@@ -343,13 +343,17 @@ def secrets(aws, prefix: str = "dataeng-local", env: str = "local") -> dict[str,
 
 
 def pending_deletion(aws, arn: str) -> bool:
-    """A KMS key or secret that AWS only schedules for deletion (a key always, a secret unless forced)."""
+    """A resource AWS only schedules for deletion (a KMS key always, a secret unless forced) or keeps
+    visible for a while once deleted (a terminated instance, an inactive ECS service)."""
     if ":kms:" in arn:
         return aws.kms.describe_key(KeyId=arn)["KeyMetadata"]["KeyState"] == "PendingDeletion"
     if ":ecs:" in arn and ":service/" in arn:
         cluster, service = arn.split(":service/")[1].split("/")
         found = aws.ecs.describe_services(cluster=cluster, services=[service])["services"]
         return all(s["status"] != "ACTIVE" for s in found)
+    if ":ec2:" in arn and ":instance/" in arn:
+        (reservation,) = aws.ec2.describe_instances(InstanceIds=[arn.split("/")[-1]])["Reservations"]
+        return reservation["Instances"][0]["State"]["Name"] in ("shutting-down", "terminated")
     if ":secretsmanager:" in arn:
         try:
             return "DeletedDate" in aws.secretsmanager.describe_secret(SecretId=arn)
@@ -413,3 +417,56 @@ def network_subnets(aws, prefix: str, tier: str) -> list[dict]:
     return aws.ec2.describe_subnets(
         Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}, {"Name": "tag:Tier", "Values": [tier]}]
     )["Subnets"]
+
+
+def instances(aws, prefix: str = "dataeng-local", env: str = "local") -> dict[str, dict]:
+    """The two hosts: seed size and volume, newest Debian 13 image, own public subnet, group and profile."""
+    running = aws.ec2.describe_instances(
+        Filters=[
+            {"Name": "tag:Environment", "Values": [env]},
+            {"Name": "tag:Project", "Values": ["dataeng"]},
+            {"Name": "instance-state-name", "Values": ["pending", "running"]},
+        ]
+    )["Reservations"]
+    hosts = {tags(host)["Role"]: host for reservation in running for host in reservation["Instances"]}
+    assert sorted(hosts) == ["kubernetes", "monitoring"], f"expected one host per role, found {sorted(hosts)}"
+    assert len([host for reservation in running for host in reservation["Instances"]]) == 2, "duplicate hosts"
+
+    debian = aws.ec2.describe_images(
+        Owners=["136693071363"],
+        Filters=[{"Name": "name", "Values": ["debian-13-amd64-*"]}, {"Name": "architecture", "Values": ["x86_64"]}],
+    )["Images"]
+    newest = max(debian, key=lambda image: image["CreationDate"])
+    public = {s["SubnetId"]: s["AvailabilityZone"] for s in network_subnets(aws, prefix, "public")}
+    key_pairs = aws.ec2.describe_key_pairs(KeyNames=[f"{prefix}-admin"])["KeyPairs"]
+    assert len(key_pairs) == 1
+
+    for role, host in hosts.items():
+        assert_identity_tags(host, env)
+        assert tags(host)["Name"] == f"{prefix}-{role}"
+        assert host["InstanceType"] == "t3.small"
+        assert host["ImageId"] == newest["ImageId"], (role, host["ImageId"], newest["Name"])
+        assert host["KeyName"] == f"{prefix}-admin"
+        assert host["SubnetId"] in public
+        assert host.get("PublicIpAddress"), f"{role} has no public address"
+        (group,) = host["SecurityGroups"]
+        assert group["GroupName"] == f"{prefix}-{role}"
+        assert host["IamInstanceProfile"]["Arn"].endswith(f":instance-profile/{prefix}-{role}-host")
+        metadata = host["MetadataOptions"]
+        assert (metadata["HttpTokens"], metadata["HttpEndpoint"], metadata["HttpPutResponseHopLimit"]) == (
+            "required",
+            "enabled",
+            2,
+        ), metadata
+        (root,) = host["BlockDeviceMappings"]
+        assert root["DeviceName"] == newest["RootDeviceName"]
+        assert root["Ebs"]["DeleteOnTermination"] is True
+        (volume,) = aws.ec2.describe_volumes(VolumeIds=[root["Ebs"]["VolumeId"]])["Volumes"]
+        assert (volume["Size"], volume["VolumeType"], volume["Encrypted"]) == (20, "gp3", True), volume
+        (credits,) = aws.ec2.describe_instance_credit_specifications(InstanceIds=[host["InstanceId"]])[
+            "InstanceCreditSpecifications"
+        ]
+        assert credits["CpuCredits"] == "standard"
+    # One host per availability zone.
+    assert {public[host["SubnetId"]] for host in hosts.values()} == set(public.values())
+    return hosts
