@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from ansible_collections.dataeng.platform.plugins.modules import ecr_repository as module
 
 CURRENT = {

@@ -1,0 +1,52 @@
+# Copyright: (c) 2026, dataeng.platform contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""What the Glue modules share: a retrying client, resource ARNs and tags."""
+
+from __future__ import annotations
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
+
+from ansible_collections.dataeng.platform.plugins.module_utils.resource import ManagedResource
+
+# Glue answers a burst of catalog calls with ConcurrentModificationException as well as throttling.
+RETRY = AWSRetry.jittered_backoff(catch_extra_error_codes=["ConcurrentModificationException"])
+
+
+def glue_client(module):
+    return module.client("glue", retry_decorator=RETRY)
+
+
+def not_found(error_code="EntityNotFoundException"):
+    return is_boto3_error_code(error_code)
+
+
+class GlueResource(ManagedResource):
+    """A Glue resource with tags; `arn_type` is the ARN's resource type (database, workflow, trigger...)."""
+
+    arn_type = ""
+
+    def __init__(self, module):
+        super().__init__(module)
+        self.client = glue_client(module)
+        self._arn = None
+
+    @property
+    def arn(self):
+        if self._arn is None:
+            account, partition = get_aws_account_info(self.module)
+            self._arn = f"arn:{partition}:glue:{self.module.region}:{account}:{self.arn_type}/{self.name}"
+        return self._arn
+
+    def tags(self):
+        return self.client.get_tags(aws_retry=True, ResourceArn=self.arn).get("Tags", {})
+
+    def update_tags(self, current_tags):
+        to_add, to_remove = compare_aws_tags(current_tags, self.params.get("tags") or {}, self.params["purge_tags"])
+        if to_remove:
+            self.client.untag_resource(aws_retry=True, ResourceArn=self.arn, TagsToRemove=to_remove)
+        if to_add:
+            self.client.tag_resource(aws_retry=True, ResourceArn=self.arn, TagsToAdd=to_add)

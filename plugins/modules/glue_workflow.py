@@ -1,0 +1,195 @@
+#!/usr/bin/python
+
+# Copyright: (c) 2026, dataeng.platform contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: glue_workflow
+version_added: 0.1.0
+short_description: Manage an AWS Glue workflow with its tags
+description:
+  - Creates, updates or deletes an AWS Glue workflow, the container that chains crawlers and jobs through
+    triggers (see M(dataeng.platform.glue_trigger)).
+  - amazon.aws and community.aws have no module for Glue workflows.
+  - Deleting a workflow never deletes the jobs and crawlers its triggers start; delete its triggers first
+    (M(dataeng.platform.glue_trigger) with O(dataeng.platform.glue_trigger#module:state=absent)).
+options:
+  name:
+    description:
+      - Name of the workflow.
+    required: true
+    type: str
+  state:
+    description:
+      - Whether the workflow should exist.
+    choices: [present, absent]
+    default: present
+    type: str
+  description:
+    description:
+      - What the workflow does.
+    type: str
+    default: ""
+  default_run_properties:
+    description:
+      - Properties every run of the workflow starts with; its jobs read them with C(GetWorkflowRunProperties).
+    type: dict
+    default: {}
+  max_concurrent_runs:
+    description:
+      - How many runs of the workflow may run at once; C(0) leaves it unlimited.
+    type: int
+    default: 0
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.tags
+  - amazon.aws.boto3
+attributes:
+  check_mode:
+    support: full
+    description: Reports what would change without changing it.
+  diff_mode:
+    support: full
+    description: Shows the workflow before and after.
+author:
+  - dataeng.platform maintainers (@dataeng)
+"""
+
+EXAMPLES = r"""
+- name: The data pipeline, one run at a time
+  dataeng.platform.glue_workflow:
+    name: dataeng-dev-data-pipeline
+    description: Processing, then quality checks
+    default_run_properties:
+      environment: dev
+    max_concurrent_runs: 1
+    tags:
+      Environment: dev
+"""
+
+RETURN = r"""
+actions:
+  description: The API calls an update made (or would make, in check mode).
+  returned: when an existing workflow changed
+  type: list
+  elements: str
+  sample: ["update_workflow"]
+workflow:
+  description: The workflow as it is after the task (empty when absent).
+  returned: always
+  type: dict
+  contains:
+    name:
+      description: Name of the workflow.
+      type: str
+      sample: dataeng-dev-data-pipeline
+    description:
+      description: Its description.
+      type: str
+      sample: Processing, then quality checks
+    default_run_properties:
+      description: Properties every run starts with.
+      type: dict
+      sample: {"environment": "dev"}
+    max_concurrent_runs:
+      description: Runs allowed at once (0 is unlimited).
+      type: int
+      sample: 1
+    arn:
+      description: ARN of the workflow.
+      type: str
+      sample: arn:aws:glue:us-east-2:123456789012:workflow/dataeng-dev-data-pipeline
+    tags:
+      description: Tags of the workflow.
+      type: dict
+      sample: {"Environment": "dev"}
+"""
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.dataeng.platform.plugins.module_utils.glue import GlueResource, not_found
+from ansible_collections.dataeng.platform.plugins.module_utils.resource import expected_tags, plan_tags, reconcile
+
+SETTINGS = ("description", "default_run_properties", "max_concurrent_runs")
+
+
+def settings_of(workflow):
+    """The settings of a get_workflow answer, in the module's terms."""
+    return {
+        "description": workflow.get("Description") or "",
+        "default_run_properties": workflow.get("DefaultRunProperties") or {},
+        "max_concurrent_runs": workflow.get("MaxConcurrentRuns") or 0,
+    }
+
+
+def workflow_request(params):
+    """The settings create_workflow and update_workflow take (unlimited runs: no MaxConcurrentRuns)."""
+    request = {
+        "Name": params["name"],
+        "Description": params["description"],
+        "DefaultRunProperties": params["default_run_properties"],
+    }
+    if params["max_concurrent_runs"]:
+        request["MaxConcurrentRuns"] = params["max_concurrent_runs"]
+    return request
+
+
+def plan_workflow(current, params):
+    actions = []
+    if any(current[key] != params[key] for key in SETTINGS):
+        actions.append("update_workflow")
+    return actions + plan_tags(current["tags"], params)
+
+
+class GlueWorkflow(GlueResource):
+    kind = "Glue workflow"
+    arn_type = "workflow"
+
+    def describe(self):
+        try:
+            workflow = self.client.get_workflow(aws_retry=True, Name=self.name, IncludeGraph=False)["Workflow"]
+        except not_found():
+            return None
+        return {"name": workflow["Name"], **settings_of(workflow), "arn": self.arn, "tags": self.tags()}
+
+    def plan(self, current):
+        return plan_workflow(current, self.params)
+
+    def expected(self, current):
+        after = dict(current or {"name": self.name, "tags": {}})
+        after.update({key: self.params[key] for key in SETTINGS})
+        after["tags"] = expected_tags(after["tags"], self.params)
+        return after
+
+    def create(self):
+        self.client.create_workflow(aws_retry=True, Tags=self.params.get("tags") or {}, **workflow_request(self.params))
+
+    def update(self, current, actions):
+        if "update_workflow" in actions:
+            self.client.update_workflow(aws_retry=True, **workflow_request(self.params))
+        self.update_tags(current["tags"])
+
+    def delete(self, current):
+        self.client.delete_workflow(aws_retry=True, Name=self.name)
+
+
+def main():
+    argument_spec = dict(
+        name=dict(type="str", required=True),
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        description=dict(type="str", default=""),
+        default_run_properties=dict(type="dict", default={}),
+        max_concurrent_runs=dict(type="int", default=0),
+        tags=dict(type="dict", aliases=["resource_tags"]),
+        purge_tags=dict(type="bool", default=True),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    if module.params["max_concurrent_runs"] < 0:
+        module.fail_json(msg="max_concurrent_runs must be 0 (unlimited) or more")
+    reconcile(module, GlueWorkflow(module), "workflow")
+
+
+if __name__ == "__main__":
+    main()
