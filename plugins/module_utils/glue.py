@@ -24,6 +24,11 @@ def not_found(error_code="EntityNotFoundException"):
     return is_boto3_error_code(error_code)
 
 
+def same_role(reported, asked):
+    """Whether the role Glue reports (as it was given: name or ARN) is the one asked for (name or ARN)."""
+    return reported == asked or reported.endswith(f":role/{asked}") or asked.endswith(f":role/{reported}")
+
+
 class GlueResource(ManagedResource):
     """A Glue resource with tags; `arn_type` is the ARN's resource type (database, workflow, trigger...)."""
 

@@ -103,10 +103,7 @@ def reconcile(module, resource, result_key):
                 after = resource.describe()
             module.exit_json(changed=True, diff={"before": {}, "after": after}, **{result_key: after})
 
-        try:
-            actions = resource.plan(current)
-        except RefusedChange as refused:
-            module.fail_json(msg=f"{what}: {refused}", **{result_key: current})
+        actions = resource.plan(current)
         if not actions:
             module.exit_json(changed=False, **{result_key: current})
         if module.check_mode:
@@ -115,5 +112,7 @@ def reconcile(module, resource, result_key):
             resource.update(current, actions)
             after = resource.describe()
         module.exit_json(changed=True, actions=actions, diff={"before": current, "after": after}, **{result_key: after})
+    except RefusedChange as refused:
+        module.fail_json(msg=f"{what}: {refused}")
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg=f"Failed to manage {what}")

@@ -151,11 +151,6 @@ repository:
 
 import json
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
@@ -163,6 +158,14 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
     ansible_dict_to_boto3_tag_list,
     boto3_tag_list_to_ansible_dict,
     compare_aws_tags,
+)
+
+from ansible_collections.dataeng.platform.plugins.module_utils.resource import (
+    ManagedResource,
+    RefusedChange,
+    expected_tags,
+    plan_tags,
+    reconcile,
 )
 
 
@@ -187,17 +190,16 @@ def desired_settings(params):
 
 
 def plan_update(current, params):
-    """What must change to turn `current` (describe_repository) into what `params` ask for.
+    """The API calls that turn `current` (describe_repository) into what `params` ask for, in order.
 
-    Returns (actions, error): actions name the API calls to make, in order; error is set
-    when the request cannot be met (encryption cannot change after creation).
+    Raises RefusedChange for a different encryption, which ECR fixes at creation.
     """
     desired = desired_settings(params)
     if current["encryption_type"] != desired["encryption_type"] or (
         desired["encryption_type"] == "KMS" and desired["kms_key"] and current.get("kms_key") != desired["kms_key"]
     ):
-        return [], (
-            f"repository {params['name']} is encrypted with {current['encryption_type']}"
+        raise RefusedChange(
+            f"encrypted with {current['encryption_type']}"
             f"{' key ' + current['kms_key'] if current.get('kms_key') else ''}; ECR fixes the encryption at creation, "
             "so delete the repository (state=absent, force_delete=true) and create it again to change it"
         )
@@ -208,13 +210,7 @@ def plan_update(current, params):
         actions.append("put_image_tag_mutability")
     if current["lifecycle_policy"] != desired["lifecycle_policy"]:
         actions.append("put_lifecycle_policy" if desired["lifecycle_policy"] else "delete_lifecycle_policy")
-    if params.get("tags") is not None:
-        to_add, to_remove = compare_aws_tags(current["tags"], params["tags"], params["purge_tags"])
-        if to_add:
-            actions.append("tag_resource")
-        if to_remove:
-            actions.append("untag_resource")
-    return actions, None
+    return actions + plan_tags(current["tags"], params)
 
 
 def expected_after(current, params):
@@ -223,25 +219,24 @@ def expected_after(current, params):
     desired = desired_settings(params)
     for key in ("scan_on_push", "image_tag_mutability", "lifecycle_policy"):
         after[key] = desired[key]
-    if params.get("tags") is not None:
-        tags = dict(current["tags"]) if not params["purge_tags"] else {}
-        tags.update(params["tags"])
-        after["tags"] = tags
+    after["tags"] = expected_tags(current["tags"], params)
     return after
 
 
-class EcrRepository:
+class EcrRepository(ManagedResource):
+    kind = "ECR repository"
+
     def __init__(self, module):
-        self.module = module
+        super().__init__(module)
         self.client = module.client("ecr", retry_decorator=AWSRetry.jittered_backoff())
 
-    def describe(self, name):
+    def describe(self):
         try:
-            (repository,) = self.client.describe_repositories(aws_retry=True, repositoryNames=[name])["repositories"]
+            (repository,) = self.client.describe_repositories(aws_retry=True, repositoryNames=[self.name])[
+                "repositories"
+            ]
         except is_boto3_error_code("RepositoryNotFoundException"):
             return None
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg=f"Failed to describe ECR repository {name}")
         encryption = repository.get("encryptionConfiguration", {})
         return {
             "repository_name": repository["repositoryName"],
@@ -251,13 +246,13 @@ class EcrRepository:
             "image_tag_mutability": repository.get("imageTagMutability", "MUTABLE"),
             "encryption_type": encryption.get("encryptionType", "AES256"),
             "kms_key": encryption.get("kmsKey"),
-            "lifecycle_policy": self._lifecycle_policy(name),
+            "lifecycle_policy": self._lifecycle_policy(),
             "tags": self._tags(repository["repositoryArn"]),
         }
 
-    def _lifecycle_policy(self, name):
+    def _lifecycle_policy(self):
         try:
-            text = self.client.get_lifecycle_policy(aws_retry=True, repositoryName=name)["lifecyclePolicyText"]
+            text = self.client.get_lifecycle_policy(aws_retry=True, repositoryName=self.name)["lifecyclePolicyText"]
         except is_boto3_error_code("LifecyclePolicyNotFoundException"):
             return None
         return json.loads(text)
@@ -267,47 +262,50 @@ class EcrRepository:
             self.client.list_tags_for_resource(aws_retry=True, resourceArn=arn).get("tags", []), "Key", "Value"
         )
 
-    def create(self, params):
-        settings = desired_settings(params)
+    def plan(self, current):
+        return plan_update(current, self.params)
+
+    def expected(self, current):
+        return expected_after(current or {"repository_name": self.name, "tags": {}}, self.params)
+
+    def create(self):
+        settings = desired_settings(self.params)
         encryption = {"encryptionType": settings["encryption_type"]}
         if settings["kms_key"]:
             encryption["kmsKey"] = settings["kms_key"]
         request = {
-            "repositoryName": params["name"],
+            "repositoryName": self.name,
             "imageScanningConfiguration": {"scanOnPush": settings["scan_on_push"]},
             "imageTagMutability": settings["image_tag_mutability"],
             "encryptionConfiguration": encryption,
         }
-        if params.get("tags"):
-            request["tags"] = ansible_dict_to_boto3_tag_list(params["tags"], "Key", "Value")
+        if self.params.get("tags"):
+            request["tags"] = ansible_dict_to_boto3_tag_list(self.params["tags"], "Key", "Value")
         self.client.create_repository(aws_retry=True, **request)
         if settings["lifecycle_policy"]:
             self.client.put_lifecycle_policy(
-                aws_retry=True,
-                repositoryName=params["name"],
-                lifecyclePolicyText=json.dumps(settings["lifecycle_policy"]),
+                aws_retry=True, repositoryName=self.name, lifecyclePolicyText=json.dumps(settings["lifecycle_policy"])
             )
 
-    def update(self, current, params, actions):
-        name = params["name"]
-        settings = desired_settings(params)
+    def update(self, current, actions):
+        settings = desired_settings(self.params)
         if "put_image_scanning_configuration" in actions:
             self.client.put_image_scanning_configuration(
                 aws_retry=True,
-                repositoryName=name,
+                repositoryName=self.name,
                 imageScanningConfiguration={"scanOnPush": settings["scan_on_push"]},
             )
         if "put_image_tag_mutability" in actions:
             self.client.put_image_tag_mutability(
-                aws_retry=True, repositoryName=name, imageTagMutability=settings["image_tag_mutability"]
+                aws_retry=True, repositoryName=self.name, imageTagMutability=settings["image_tag_mutability"]
             )
         if "put_lifecycle_policy" in actions:
             self.client.put_lifecycle_policy(
-                aws_retry=True, repositoryName=name, lifecyclePolicyText=json.dumps(settings["lifecycle_policy"])
+                aws_retry=True, repositoryName=self.name, lifecyclePolicyText=json.dumps(settings["lifecycle_policy"])
             )
         if "delete_lifecycle_policy" in actions:
-            self.client.delete_lifecycle_policy(aws_retry=True, repositoryName=name)
-        to_add, to_remove = compare_aws_tags(current["tags"], params.get("tags") or {}, params["purge_tags"])
+            self.client.delete_lifecycle_policy(aws_retry=True, repositoryName=self.name)
+        to_add, to_remove = compare_aws_tags(current["tags"], self.params.get("tags") or {}, self.params["purge_tags"])
         if "untag_resource" in actions:
             self.client.untag_resource(aws_retry=True, resourceArn=current["repository_arn"], tagKeys=to_remove)
         if "tag_resource" in actions:
@@ -317,8 +315,8 @@ class EcrRepository:
                 tags=ansible_dict_to_boto3_tag_list(to_add, "Key", "Value"),
             )
 
-    def delete(self, params):
-        self.client.delete_repository(aws_retry=True, repositoryName=params["name"], force=params["force_delete"])
+    def delete(self, current):
+        self.client.delete_repository(aws_retry=True, repositoryName=self.name, force=self.params["force_delete"])
 
 
 def main():
@@ -335,39 +333,7 @@ def main():
         purge_tags=dict(type="bool", default=True),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    params = module.params
-    repositories = EcrRepository(module)
-    current = repositories.describe(params["name"])
-
-    try:
-        if params["state"] == "absent":
-            if current is None:
-                module.exit_json(changed=False, repository={})
-            if not module.check_mode:
-                repositories.delete(params)
-            module.exit_json(changed=True, repository={}, diff={"before": current, "after": {}})
-
-        if current is None:
-            if not module.check_mode:
-                repositories.create(params)
-                after = repositories.describe(params["name"])
-            else:
-                after = expected_after({"tags": {}}, params)
-            module.exit_json(changed=True, repository=after, diff={"before": {}, "after": after})
-
-        actions, error = plan_update(current, params)
-        if error:
-            module.fail_json(msg=error, repository=current)
-        if not actions:
-            module.exit_json(changed=False, repository=current)
-        if module.check_mode:
-            after = expected_after(current, params)
-        else:
-            repositories.update(current, params, actions)
-            after = repositories.describe(params["name"])
-        module.exit_json(changed=True, repository=after, actions=actions, diff={"before": current, "after": after})
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg=f"Failed to manage ECR repository {params['name']}")
+    reconcile(module, EcrRepository(module), "repository")
 
 
 if __name__ == "__main__":

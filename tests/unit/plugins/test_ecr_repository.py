@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.dataeng.platform.plugins.module_utils.resource import RefusedChange
 from ansible_collections.dataeng.platform.plugins.modules import ecr_repository as module
 
 CURRENT = {
@@ -34,7 +35,7 @@ def params(**overrides):
 
 
 def test_nothing_to_do_when_the_repository_matches():
-    assert module.plan_update(CURRENT, params()) == ([], None)
+    assert module.plan_update(CURRENT, params()) == []
 
 
 @pytest.mark.parametrize(
@@ -45,20 +46,19 @@ def test_nothing_to_do_when_the_repository_matches():
         ({"lifecycle_policy": {"rules": []}}, ["put_lifecycle_policy"]),
         ({"lifecycle_policy": ""}, ["delete_lifecycle_policy"]),
         ({"tags": {"Environment": "dev", "Project": "dataeng", "Owner": "data"}}, ["tag_resource"]),
+        ({"tags": {"Owner": "data"}}, ["untag_resource", "tag_resource"]),
         ({"tags": {"Environment": "dev"}}, ["untag_resource"]),
         ({"tags": {"Environment": "dev"}, "purge_tags": False}, []),
         ({"tags": None}, []),
     ],
 )
 def test_each_difference_maps_to_its_api_call(overrides, actions):
-    assert module.plan_update(CURRENT, params(**overrides)) == (actions, None)
+    assert module.plan_update(CURRENT, params(**overrides)) == actions
 
 
 def test_a_different_encryption_is_refused_with_the_way_out():
-    actions, error = module.plan_update(CURRENT, params(encryption_type="KMS"))
-    assert actions == []
-    assert "encrypted with AES256" in error
-    assert "force_delete=true" in error
+    with pytest.raises(RefusedChange, match="encrypted with AES256.*force_delete=true"):
+        module.plan_update(CURRENT, params(encryption_type="KMS"))
 
 
 def test_check_mode_predicts_the_repository_after_the_change():

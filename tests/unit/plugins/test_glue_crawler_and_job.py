@@ -1,0 +1,185 @@
+"""glue_crawler and glue_job: what Glue returns reads back equal, and the update requests they send
+(the emulator has neither UpdateCrawler nor UpdateJob)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.dataeng.platform.plugins.module_utils.glue import same_role
+from ansible_collections.dataeng.platform.plugins.module_utils.resource import RefusedChange
+from ansible_collections.dataeng.platform.plugins.modules import glue_crawler, glue_job
+
+ROLE_ARN = "arn:aws:iam::123456789012:role/dataeng-dev-glue-service"
+
+CRAWLER_PARAMS = {
+    "name": "dataeng-dev-raw",
+    "state": "present",
+    "role": "dataeng-dev-glue-service",
+    "database_name": "dev_data_lake_catalog",
+    "description": "",
+    "s3_targets": [{"path": "s3://lake/raw/", "exclusions": []}],
+    "schedule": "",
+    "table_prefix": "raw_",
+    "recrawl_behavior": "CRAWL_EVERYTHING",
+    "update_behavior": "UPDATE_IN_DATABASE",
+    "delete_behavior": "DEPRECATE_IN_DATABASE",
+    "configuration": {"Version": 1.0},
+    "tags": None,
+    "purge_tags": True,
+}
+GLUE_CRAWLER = {
+    "Name": "dataeng-dev-raw",
+    "Role": ROLE_ARN,
+    "DatabaseName": "dev_data_lake_catalog",
+    "Targets": {"S3Targets": [{"Path": "s3://lake/raw/", "Exclusions": []}]},
+    "TablePrefix": "raw_",
+    "RecrawlPolicy": {"RecrawlBehavior": "CRAWL_EVERYTHING"},
+    "SchemaChangePolicy": {"UpdateBehavior": "UPDATE_IN_DATABASE", "DeleteBehavior": "DEPRECATE_IN_DATABASE"},
+    "Configuration": '{"Version": 1.0}',
+    "State": "READY",
+}
+
+
+def crawler_now(**overrides):
+    return {**glue_crawler.from_glue({**GLUE_CRAWLER, **overrides}), "tags": {}}
+
+
+def test_a_crawler_as_glue_returns_it_needs_no_update():
+    assert glue_crawler.plan_crawler(crawler_now(), CRAWLER_PARAMS) == []
+
+
+def test_a_schedule_is_an_update_and_its_request_carries_every_setting():
+    params = {**CRAWLER_PARAMS, "schedule": "cron(0 2 * * ? *)"}
+    assert glue_crawler.plan_crawler(crawler_now(), params) == ["update_crawler"]
+    assert glue_crawler.crawler_request(params) == {
+        "Name": "dataeng-dev-raw",
+        "Role": "dataeng-dev-glue-service",
+        "DatabaseName": "dev_data_lake_catalog",
+        "Description": "",
+        "Targets": {"S3Targets": [{"Path": "s3://lake/raw/", "Exclusions": []}]},
+        "Schedule": "cron(0 2 * * ? *)",
+        "TablePrefix": "raw_",
+        "RecrawlPolicy": {"RecrawlBehavior": "CRAWL_EVERYTHING"},
+        "SchemaChangePolicy": {"UpdateBehavior": "UPDATE_IN_DATABASE", "DeleteBehavior": "DEPRECATE_IN_DATABASE"},
+        "Configuration": '{"Version": 1.0}',
+    }
+
+
+def test_a_running_crawler_is_not_updated():
+    with pytest.raises(RefusedChange, match="RUNNING"):
+        glue_crawler.plan_crawler(crawler_now(State="RUNNING"), {**CRAWLER_PARAMS, "table_prefix": ""})
+
+
+def test_new_folders_only_needs_log_policies():
+    message = glue_crawler.check_params({**CRAWLER_PARAMS, "recrawl_behavior": "CRAWL_NEW_FOLDERS_ONLY"})
+    assert "update_behavior=LOG and delete_behavior=LOG" in message
+
+
+@pytest.mark.parametrize(
+    ("reported", "asked", "same"),
+    [
+        (ROLE_ARN, "dataeng-dev-glue-service", True),
+        ("dataeng-dev-glue-service", ROLE_ARN, True),
+        (ROLE_ARN, ROLE_ARN, True),
+        (ROLE_ARN, "other-role", False),
+        (ROLE_ARN, "glue-service", False),
+    ],
+)
+def test_roles_compare_by_name_or_arn(reported, asked, same):
+    assert same_role(reported, asked) is same
+
+
+JOB_PARAMS = {
+    "name": "dataeng-dev-data-processing",
+    "state": "present",
+    "role": ROLE_ARN,
+    "description": "",
+    "command_name": "glueetl",
+    "script_location": "s3://scripts/scripts/data_processing.py",
+    "python_version": "3",
+    "glue_version": "5.0",
+    "worker_type": "G.1X",
+    "number_of_workers": 2,
+    "max_capacity": 0.0625,
+    "execution_class": "STANDARD",
+    "timeout": 60,
+    "max_retries": 0,
+    "max_concurrent_runs": 1,
+    "default_arguments": {"--dataset": "events"},
+    "tags": None,
+    "purge_tags": True,
+}
+GLUE_JOB = {
+    "Name": "dataeng-dev-data-processing",
+    "Role": ROLE_ARN,
+    "Command": {"Name": "glueetl", "ScriptLocation": "s3://scripts/scripts/data_processing.py", "PythonVersion": "3"},
+    "DefaultArguments": {"--dataset": "events"},
+    "ExecutionProperty": {"MaxConcurrentRuns": 1},
+    "MaxRetries": 0,
+    "Timeout": 60,
+    "MaxCapacity": 2.0,  # Glue reports the workers' DPUs here for a Spark job
+    "WorkerType": "G.1X",
+    "NumberOfWorkers": 2,
+    "GlueVersion": "5.0",
+    "ExecutionClass": "STANDARD",
+}
+
+
+def job_now(**overrides):
+    return {**glue_job.from_glue({**GLUE_JOB, **overrides}), "tags": {}}
+
+
+def test_a_job_as_glue_returns_it_needs_no_update():
+    assert glue_job.plan_job(job_now(), JOB_PARAMS) == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"timeout": 30}, {"execution_class": "FLEX"}, {"number_of_workers": 3}, {"default_arguments": {}}],
+)
+def test_each_setting_is_an_update(change):
+    assert glue_job.plan_job(job_now(), {**JOB_PARAMS, **change}) == ["update_job"]
+
+
+def test_the_update_request_is_a_whole_job_update():
+    request = glue_job.update_request({**JOB_PARAMS, "execution_class": "FLEX"})
+    assert request == {
+        "JobName": "dataeng-dev-data-processing",
+        "JobUpdate": {
+            "Role": ROLE_ARN,
+            "Description": "",
+            "Command": {
+                "Name": "glueetl",
+                "ScriptLocation": "s3://scripts/scripts/data_processing.py",
+                "PythonVersion": "3",
+            },
+            "DefaultArguments": {"--dataset": "events"},
+            "ExecutionProperty": {"MaxConcurrentRuns": 1},
+            "MaxRetries": 0,
+            "Timeout": 60,
+            "GlueVersion": "5.0",
+            "WorkerType": "G.1X",
+            "NumberOfWorkers": 2,
+            "ExecutionClass": "FLEX",
+        },
+    }
+
+
+def test_a_python_shell_job_sends_capacity_not_workers():
+    settings = glue_job.job_settings({**JOB_PARAMS, "command_name": "pythonshell", "max_capacity": 1.0})
+    assert settings["MaxCapacity"] == 1.0
+    assert not {"WorkerType", "NumberOfWorkers", "GlueVersion", "ExecutionClass"} & set(settings)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"script_location": "/tmp/job.py"}, "script_location must be an S3 URI"),
+        ({"number_of_workers": 1}, "number_of_workers must be at least 2"),
+        ({"command_name": "pythonshell", "execution_class": "FLEX"}, "FLEX applies to glueetl jobs only"),
+        ({"timeout": 0}, "timeout and max_concurrent_runs must be at least 1"),
+        ({"default_arguments": {"dataset": "events"}}, "default_arguments names must start with --: dataset"),
+    ],
+)
+def test_bad_job_settings_are_refused_before_any_call(change, message):
+    assert message in glue_job.check_params({**JOB_PARAMS, **change})
