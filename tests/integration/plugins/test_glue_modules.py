@@ -224,3 +224,40 @@ def test_glue_job(aws_emulator):
     refused = run_module(aws_emulator, module, {**base, "number_of_workers": 1})
     assert refused.get("failed") is True
     assert "number_of_workers must be at least 2" in refused["msg"]
+
+
+def test_glue_run_waits_for_a_job_and_a_crawler_and_starts_a_workflow(aws_emulator):
+    aws = Aws(aws_emulator)
+    module = "dataeng.platform.glue_run"
+    job = {"name": "it-run-job", "role": "it-glue-service", "script_location": "s3://it-scripts/scripts/job.py"}
+    crawler = {"name": "it-run-crawler", "role": "it-glue-service", "database_name": "it_catalog"}
+    crawler["s3_targets"] = [{"path": "s3://it-lake/raw/"}]
+    run_module(aws_emulator, "dataeng.platform.glue_job", job)
+    run_module(aws_emulator, "dataeng.platform.glue_crawler", crawler)
+    run_module(aws_emulator, "dataeng.platform.glue_workflow", {"name": "it-run-pipeline"})
+
+    planned = run_module(aws_emulator, module, {"job_name": "it-run-job"}, check=True)
+    assert planned["changed"] is True
+    assert aws.glue.get_job_runs(JobName="it-run-job")["JobRuns"] == []
+
+    ran = run_module(aws_emulator, module, {"job_name": "it-run-job", "arguments": {"--day": "1"}, "poll_interval": 1})
+    assert (ran["changed"], ran["run"]["status"]) == (True, "SUCCEEDED"), ran.get("msg")
+    (job_run,) = aws.glue.get_job_runs(JobName="it-run-job")["JobRuns"]
+    assert (job_run["Id"], job_run["Arguments"]) == (ran["run"]["run_id"], {"--day": "1"})
+
+    crawled = run_module(aws_emulator, module, {"crawler_name": "it-run-crawler", "poll_interval": 1})
+    assert crawled["run"]["status"] == "COMPLETED", crawled.get("msg")
+    (crawl,) = aws.glue.list_crawls(CrawlerName="it-run-crawler")["Crawls"]
+    assert crawl["CrawlId"] == crawled["run"]["run_id"]
+    again = run_module(aws_emulator, module, {"crawler_name": "it-run-crawler", "poll_interval": 1})
+    assert again["run"]["run_id"] != crawled["run"]["run_id"], "the second run waited for the first crawl"
+
+    # The emulator never finishes a workflow run: start it, and see the wait give up with the run named.
+    started = run_module(aws_emulator, module, {"workflow_name": "it-run-pipeline", "wait": False})
+    (workflow_run,) = aws.glue.get_workflow_runs(Name="it-run-pipeline")["Runs"]
+    assert started["run"]["run_id"] == workflow_run["WorkflowRunId"]
+    timed_out = run_module(
+        aws_emulator, module, {"workflow_name": "it-run-pipeline", "wait_timeout": 2, "poll_interval": 1}
+    )
+    assert timed_out.get("failed") is True
+    assert "still RUNNING after 2 s" in timed_out["msg"]

@@ -7,7 +7,7 @@ import pytest
 
 from ansible_collections.dataeng.platform.plugins.module_utils.glue import same_role
 from ansible_collections.dataeng.platform.plugins.module_utils.resource import RefusedChange
-from ansible_collections.dataeng.platform.plugins.modules import glue_crawler, glue_job
+from ansible_collections.dataeng.platform.plugins.modules import glue_crawler, glue_job, glue_run
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/dataeng-dev-glue-service"
 
@@ -183,3 +183,25 @@ def test_a_python_shell_job_sends_capacity_not_workers():
 )
 def test_bad_job_settings_are_refused_before_any_call(change, message):
     assert message in glue_job.check_params({**JOB_PARAMS, **change})
+
+
+@pytest.mark.parametrize(
+    ("kind", "status", "statistics", "why"),
+    [
+        ("job", "SUCCEEDED", {}, None),
+        ("job", "FAILED", {}, "ended FAILED"),
+        ("crawler", "COMPLETED", {}, None),
+        ("crawler", "STOPPED", {}, "ended STOPPED"),
+        ("workflow", "COMPLETED", {"TotalActions": 2, "SucceededActions": 2}, None),
+        (
+            "workflow",
+            "COMPLETED",
+            {"TotalActions": 2, "SucceededActions": 1, "FailedActions": 1},
+            "completed, but 1 failed",
+        ),
+        ("workflow", "COMPLETED", {"TimeoutActions": 1, "StoppedActions": 1}, "completed, but 1 stopped, 1 timeout"),
+        ("workflow", "ERROR", {}, "ended ERROR"),
+    ],
+)
+def test_a_run_succeeds_only_when_every_action_did(kind, status, statistics, why):
+    assert glue_run.failure(kind, status, statistics) == why
