@@ -18,7 +18,7 @@ INVENTORY_AWS_ENV = $(if $(filter inventories/local inventories/local/,$(INVENTO
 PLAYBOOK := $(BIN)/ansible-playbook
 
 .PHONY: help venv system-deps local emulator-start emulator-stop outputs destroy \
-        test lint sanity unit integration build lock clean
+        test lint sanity unit jobs integration build lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -54,18 +54,21 @@ destroy: venv ## Tear down the platform of INVENTORY (default: local); asks for 
 	if [ -z "$$answer" ]; then read -r -p "Type the environment name of $(INVENTORY) to destroy it: " answer; fi; \
 	$(INVENTORY_AWS_ENV) $(PLAYBOOK) -i $(INVENTORY) playbooks/destroy.yml -e "confirm_destroy=$$answer"
 
-test: venv system-deps lint sanity unit integration ## Lint, sanity, unit and integration tests
+test: venv system-deps lint sanity unit jobs integration ## Lint, sanity, unit, Glue job and integration tests
 
 lint: venv ## ansible-lint (production profile) and ruff
 	$(BIN)/ansible-lint
-	$(BIN)/ruff check tools tests plugins molecule
-	$(BIN)/ruff format --check tools tests plugins molecule
+	$(BIN)/ruff check tools tests plugins molecule roles/glue/files
+	$(BIN)/ruff format --check tools tests plugins molecule roles/glue/files
 
 sanity: venv ## ansible-test sanity on a build of the collection
 	PATH=$(abspath $(BIN)):$$PATH tools/sanity.sh
 
 unit: venv ## Unit tests (no emulator)
 	$(BIN)/pytest tests/unit
+
+jobs: venv system-deps ## The Glue job scripts on local PySpark (needs Java)
+	$(BIN)/pytest tests/jobs
 
 integration: venv ## Integration tests against an emulator the tests start themselves
 	$(BIN)/pytest tests/integration

@@ -44,6 +44,8 @@ def test_local_without_a_running_emulator_says_how_to_start_it(playbook):
     assert "make emulator-start" in result.output
 
 
+EVENTS = {"name": "events", "schema": [{"name": "event_id", "type": "string"}], "key_columns": ["event_id"]}
+
 BAD_SETTINGS = [
     ({"platform_env": "Dev"}, "platform_env must be 2 to 16 lowercase letters"),
     ({"platform_env": "x"}, "platform_env must be 2 to 16 lowercase letters"),
@@ -117,6 +119,17 @@ BAD_SETTINGS = [
         {"instances_ssh_public_key": "-----BEGIN OPENSSH PRIVATE KEY----- b3BlbnNzaC1rZXktdjE="},
         "instances_ssh_public_key must hold one OpenSSH public key line",
     ),
+    ({"glue_datasets": [{**EVENTS, "name": "Events"}]}, 'glue_datasets entry "Events": names must be distinct'),
+    ({"glue_datasets": [{**EVENTS, "key_columns": ["order_id"]}]}, "key_columns, order_column and partition_columns"),
+    ({"glue_datasets": [{**EVENTS, "partition_columns": ["country"]}]}, "must name columns of the schema"),
+    (
+        {"glue_datasets": [{**EVENTS, "schema": [{"name": "id", "type": "float"}]}]},
+        "type must be one of: string, int, long, double, boolean, date, timestamp",
+    ),
+    ({"glue_datasets": [EVENTS, EVENTS]}, "names must be distinct"),
+    ({"glue_number_of_workers": 1}, "glue_number_of_workers at least 2 (got 1)"),
+    ({"glue_version": "1.0"}, 'glue_version must be a Glue version of 2.0 or later (got "1.0")'),
+    ({"glue_crawler_schedule": "daily"}, "glue_crawler_schedule empty or a cron expression of six fields"),
 ]
 
 

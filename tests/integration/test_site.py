@@ -85,6 +85,19 @@ def test_data_lake_buckets_match_the_seed(site):
     expectations.data_lake(site.aws)
 
 
+def test_glue_pipeline_matches_the_seed(site):
+    expectations.glue(site.aws)
+
+
+def test_the_pipeline_playbook_starts_every_step(site):
+    result = site.run("playbooks/pipeline.yml", *LOCAL, "-e", "glue_run_wait=false")
+    assert result.returncode == 0, result.output
+    for zone in ("raw", "processed"):
+        assert len(site.aws.glue.list_crawls(CrawlerName=f"dataeng-local-{zone}")["Crawls"]) == 1, zone
+    (run,) = site.aws.glue.get_workflow_runs(Name="dataeng-local-data-pipeline")["Runs"]
+    assert f"Workflow run {run['WorkflowRunId']}" in result.output
+
+
 def test_ecr_repositories_match_the_seed(site):
     expectations.ecr(site.aws)
 
@@ -125,6 +138,10 @@ def test_outputs_name_the_account_and_are_private(site):
     assert outputs["ecr_repository_urls"] == {
         name.removeprefix("local-"): uri for name, uri in expectations.ecr(site.aws).items()
     }
+    assert outputs["glue_database"] == "local_data_lake_catalog"
+    assert outputs["glue_workflow"] == "dataeng-local-data-pipeline"
+    assert sorted(outputs["glue_jobs"]) == ["dataeng-local-data-processing", "dataeng-local-data-quality"]
+    assert sorted(outputs["glue_crawlers"]) == ["dataeng-local-processed", "dataeng-local-raw"]
     assert outputs["ecs_cluster_name"] == "local-data-processing-cluster"
     assert outputs["ecs_service_name"] == "dataeng-local-data-processing"
     assert outputs["secret_names"]["grafana"] == "dataeng-local/grafana"

@@ -7,6 +7,7 @@ environment, and asserts the seed's figures (INFRASTRUCTURE_OVERVIEW.md) on what
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 IDENTITY_TAGS = {"Project": "dataeng", "ManagedBy": "ansible"}
 
@@ -470,3 +471,65 @@ def instances(aws, prefix: str = "dataeng-local", env: str = "local") -> dict[st
     # One host per availability zone.
     assert {public[host["SubnetId"]] for host in hosts.values()} == set(public.values())
     return hosts
+
+
+def glue(aws, prefix: str = "dataeng-local", env: str = "local") -> dict:
+    """The pipeline: catalog, on-demand crawlers of raw/ and processed/, the two jobs (60 and 30 minutes,
+    2 DPU, Python 3, scripts uploaded as shipped), the workflow and its two triggers."""
+    account = aws.sts.get_caller_identity()["Account"]
+    lake, scripts = f"{prefix}-data-lake-{account}", f"{prefix}-glue-scripts-{account}"
+    role = f"{prefix}-glue-service"
+
+    def glue_tags(kind: str, name: str) -> dict:
+        return aws.glue.get_tags(ResourceArn=f"arn:aws:glue:us-east-2:{account}:{kind}/{name}")["Tags"]
+
+    def assert_platform_tags(kind: str, name: str) -> None:
+        assert glue_tags(kind, name).items() >= {**IDENTITY_TAGS, "Environment": env}.items(), (kind, name)
+
+    database = aws.glue.get_database(Name=f"{env}_data_lake_catalog")["Database"]
+    assert database["LocationUri"] == f"s3://{lake}/"
+    assert_platform_tags("database", database["Name"])
+
+    for zone in ("raw", "processed"):
+        crawler = aws.glue.get_crawler(Name=f"{prefix}-{zone}")["Crawler"]
+        assert crawler["DatabaseName"] == database["Name"]
+        assert crawler["Role"] == role
+        assert [target["Path"] for target in crawler["Targets"]["S3Targets"]] == [f"s3://{lake}/{zone}/"]
+        assert "Schedule" not in crawler, f"the {zone} crawler is scheduled; the seed runs it on demand"
+        assert_platform_tags("crawler", crawler["Name"])
+
+    repository = Path(__file__).resolve().parents[2]
+    jobs = {}
+    for name, script, timeout in (
+        ("data-processing", "data_processing.py", 60),
+        ("data-quality", "data_quality.py", 30),
+    ):
+        job = aws.glue.get_job(JobName=f"{prefix}-{name}")["Job"]
+        assert job["Timeout"] == timeout, name
+        assert (job["WorkerType"], job["NumberOfWorkers"]) == ("G.1X", 2), "2 DPU at most"
+        assert job["Command"]["Name"] == "glueetl"
+        assert job["Command"]["PythonVersion"] == "3"
+        assert job["Command"]["ScriptLocation"] == f"s3://{scripts}/scripts/{script}"
+        uploaded = aws.s3.get_object(Bucket=scripts, Key=f"scripts/{script}")["Body"].read()
+        assert uploaded == (repository / "roles" / "glue" / "files" / script).read_bytes(), script
+        assert job["DefaultArguments"]["--TempDir"] == f"s3://{scripts}/temp/"
+        assert_platform_tags("job", job["Name"])
+        jobs[name] = job
+    assert jobs["data-processing"]["DefaultArguments"]["--source_path"] == f"s3://{lake}/raw/"
+    assert jobs["data-processing"]["DefaultArguments"]["--target_path"] == f"s3://{lake}/processed/"
+    assert jobs["data-quality"]["DefaultArguments"]["--report_path"] == f"s3://{prefix}-glue-outputs-{account}/quality/"
+
+    workflow = f"{prefix}-data-pipeline"
+    assert workflow in aws.glue.list_workflows()["Workflows"]
+    assert_platform_tags("workflow", workflow)
+    start = aws.glue.get_trigger(Name=f"{prefix}-start-processing")["Trigger"]
+    assert (start["Type"], start["WorkflowName"]) == ("ON_DEMAND", workflow)
+    assert [action["JobName"] for action in start["Actions"]] == [f"{prefix}-data-processing"]
+    assert start["Actions"][0]["Arguments"]["--dataset"] == "events"
+    quality = aws.glue.get_trigger(Name=f"{prefix}-quality-after-processing")["Trigger"]
+    assert (quality["Type"], quality["WorkflowName"], quality["State"]) == ("CONDITIONAL", workflow, "ACTIVATED")
+    (condition,) = quality["Predicate"]["Conditions"]
+    assert (condition["JobName"], condition["State"]) == (f"{prefix}-data-processing", "SUCCEEDED")
+    assert [action["JobName"] for action in quality["Actions"]] == [f"{prefix}-data-quality"]
+    assert quality["Actions"][0]["Arguments"]["--source_path"] == f"s3://{lake}/processed/events/"
+    return {"database": database, "jobs": jobs, "triggers": {"start": start, "quality": quality}}
