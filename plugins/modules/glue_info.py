@@ -54,6 +54,7 @@ attributes:
     description: Reads only, in check mode too.
   diff_mode:
     support: none
+    description: Reads only; there is nothing to compare.
 author:
   - dataeng.platform maintainers (@dataeng)
 """

@@ -61,6 +61,7 @@ attributes:
     description: Reports that a run would start, and starts none.
   diff_mode:
     support: none
+    description: A run is started, not changed; there is nothing to compare.
 author:
   - dataeng.platform maintainers (@dataeng)
 """
