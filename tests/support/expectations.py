@@ -363,9 +363,32 @@ def pending_deletion(aws, arn: str) -> bool:
     return False
 
 
+GLUE_READERS = {
+    "database": lambda glue, name: glue.get_database(Name=name),
+    "crawler": lambda glue, name: glue.get_crawler(Name=name),
+    "job": lambda glue, name: glue.get_job(JobName=name),
+    "workflow": lambda glue, name: glue.get_workflow(Name=name),
+    "trigger": lambda glue, name: glue.get_trigger(Name=name),
+}
+
+
+def glue_resource_gone(aws, arn: str) -> bool:
+    """A Glue resource that no longer exists: moto keeps a deleted one's tags, so the tagging API still lists it."""
+    kind, name = arn.split(":", 5)[5].split("/", 1)
+    try:
+        GLUE_READERS[kind](aws.glue, name)
+    except aws.glue.exceptions.EntityNotFoundException:
+        return True
+    return False
+
+
 def remaining_resources(aws, env: str = "local", prefix: str = "dataeng-local") -> list[str]:
-    """The platform's resources that are not merely scheduled for deletion."""
-    return [arn for arn in platform_resources(aws, env, prefix) if not pending_deletion(aws, arn)]
+    """The platform's resources that still exist and are not merely scheduled for deletion."""
+    return [
+        arn
+        for arn in platform_resources(aws, env, prefix)
+        if not pending_deletion(aws, arn) and not (":glue:" in arn and glue_resource_gone(aws, arn))
+    ]
 
 
 def ecs(aws, prefix: str = "dataeng-local", env: str = "local") -> dict:

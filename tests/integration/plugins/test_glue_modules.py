@@ -261,3 +261,27 @@ def test_glue_run_waits_for_a_job_and_a_crawler_and_starts_a_workflow(aws_emulat
     )
     assert timed_out.get("failed") is True
     assert "still RUNNING after 2 s" in timed_out["msg"]
+
+
+def test_glue_info_reads_what_exists_and_names_what_does_not(aws_emulator):
+    run_module(aws_emulator, "dataeng.platform.glue_database", {"name": "it_info_catalog"})
+    run_module(aws_emulator, "dataeng.platform.glue_workflow", {"name": "it-info-pipeline", "max_concurrent_runs": 1})
+    asked = {
+        "database_names": ["it_info_catalog", "it_no_catalog"],
+        "workflow_names": ["it-info-pipeline"],
+        "job_names": ["it-no-job"],
+        "crawler_names": [],
+        "trigger_names": ["it-no-trigger"],
+    }
+    found = run_module(aws_emulator, "dataeng.platform.glue_info", asked, check=True)
+    assert found["changed"] is False
+    assert list(found["databases"]) == ["it_info_catalog"]
+    assert found["workflows"]["it-info-pipeline"]["max_concurrent_runs"] == 1
+    assert found["jobs"] == found["crawlers"] == found["triggers"] == {}
+    assert found["missing"] == {
+        "databases": ["it_no_catalog"],
+        "crawlers": [],
+        "jobs": ["it-no-job"],
+        "workflows": [],
+        "triggers": ["it-no-trigger"],
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.dataeng.platform.plugins.module_utils import resource
-from ansible_collections.dataeng.platform.plugins.modules import glue_database, glue_workflow
+from ansible_collections.dataeng.platform.plugins.modules import glue_database, glue_info, glue_workflow
 
 DATABASE = {"name": "dev_data_lake_catalog", "description": "Tables", "location_uri": "", "parameters": {}}
 WORKFLOW = {"name": "pipeline", "description": "Chain", "default_run_properties": {}, "max_concurrent_runs": 1}
@@ -69,3 +69,9 @@ def test_tags_plan_and_expectation_agree(current, asked, purge, calls, after):
     params = {"tags": asked, "purge_tags": purge}
     assert resource.plan_tags(current, params) == calls
     assert resource.expected_tags(current, params) == after
+
+
+def test_glue_info_asks_for_at_most_25_names_a_call():
+    names = [f"job-{index}" for index in range(60)]
+    assert [len(chunk) for chunk in glue_info.chunks(names)] == [25, 25, 10]
+    assert glue_info.by_name([{"Name": "a", "MaxConcurrentRuns": 1}]) == {"a": {"name": "a", "max_concurrent_runs": 1}}
