@@ -8,7 +8,6 @@ from pathlib import Path
 
 import boto3
 import pytest
-from moto import mock_aws
 
 DATASET = "orders"
 SCHEMA = [
@@ -247,23 +246,17 @@ def test_report_names_carry_the_time_and_the_run_id(quality_job):
     )
 
 
-def test_reports_go_to_s3_through_boto3(monkeypatch, quality_job):
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-    }.items():
+def test_reports_go_to_s3_through_boto3(monkeypatch, quality_job, aws_emulator):
+    for name, value in aws_emulator.environment(region="us-east-2").items():
         monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws():
-        s3 = boto3.client("s3")
-        s3.create_bucket(Bucket="glue-outputs")
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="glue-outputs", CreateBucketConfiguration={"LocationConstraint": "us-east-2"})
 
-        quality_job.write_text("s3://glue-outputs/quality/orders/report.json", '{"passed": true}\n')
+    quality_job.write_text("s3://glue-outputs/quality/orders/report.json", '{"passed": true}\n')
 
-        stored = s3.get_object(Bucket="glue-outputs", Key="quality/orders/report.json")
-        assert stored["Body"].read() == b'{"passed": true}\n'
-        assert stored["ContentType"] == "application/json"
+    stored = s3.get_object(Bucket="glue-outputs", Key="quality/orders/report.json")
+    assert stored["Body"].read() == b'{"passed": true}\n'
+    assert stored["ContentType"] == "application/json"
 
 
 def test_only_s3_and_local_reports_are_supported(quality_job):
