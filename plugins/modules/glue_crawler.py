@@ -235,8 +235,10 @@ def desired(params):
     }
 
 
-def crawler_request(params):
-    """The settings create_crawler and update_crawler take; an empty schedule is sent as "" (on demand)."""
+def crawler_request(params, update=False):
+    """The settings create_crawler (or, with `update`, update_crawler) takes.
+
+    An on-demand crawler is created without a schedule; an update sends "" to remove one."""
     wanted = desired(params)
     request = {
         "Name": params["name"],
@@ -244,7 +246,6 @@ def crawler_request(params):
         "DatabaseName": wanted["database_name"],
         "Description": wanted["description"],
         "Targets": {"S3Targets": [{"Path": t["path"], "Exclusions": t["exclusions"]} for t in wanted["s3_targets"]]},
-        "Schedule": wanted["schedule"],
         "TablePrefix": wanted["table_prefix"],
         "RecrawlPolicy": {"RecrawlBehavior": wanted["recrawl_behavior"]},
         "SchemaChangePolicy": {
@@ -252,6 +253,8 @@ def crawler_request(params):
             "DeleteBehavior": wanted["delete_behavior"],
         },
     }
+    if wanted["schedule"] or update:
+        request["Schedule"] = wanted["schedule"]
     if wanted["configuration"]:
         request["Configuration"] = json.dumps(wanted["configuration"], sort_keys=True)
     return request
@@ -306,7 +309,7 @@ class GlueCrawler(GlueResource):
 
     def update(self, current, actions):
         if "update_crawler" in actions:
-            self.client.update_crawler(aws_retry=True, **crawler_request(self.params))
+            self.client.update_crawler(aws_retry=True, **crawler_request(self.params, update=True))
         self.update_tags(current["tags"])
 
     def delete(self, current):

@@ -51,7 +51,7 @@ def test_a_crawler_as_glue_returns_it_needs_no_update():
 def test_a_schedule_is_an_update_and_its_request_carries_every_setting():
     params = {**CRAWLER_PARAMS, "schedule": "cron(0 2 * * ? *)"}
     assert glue_crawler.plan_crawler(crawler_now(), params) == ["update_crawler"]
-    assert glue_crawler.crawler_request(params) == {
+    assert glue_crawler.crawler_request(params, update=True) == {
         "Name": "dataeng-dev-raw",
         "Role": "dataeng-dev-glue-service",
         "DatabaseName": "dev_data_lake_catalog",
@@ -63,6 +63,13 @@ def test_a_schedule_is_an_update_and_its_request_carries_every_setting():
         "SchemaChangePolicy": {"UpdateBehavior": "UPDATE_IN_DATABASE", "DeleteBehavior": "DEPRECATE_IN_DATABASE"},
         "Configuration": '{"Version": 1.0}',
     }
+
+
+def test_an_on_demand_crawler_is_created_without_a_schedule_and_an_update_removes_one():
+    assert "Schedule" not in glue_crawler.crawler_request(CRAWLER_PARAMS)
+    assert glue_crawler.crawler_request(CRAWLER_PARAMS, update=True)["Schedule"] == ""
+    scheduled = crawler_now(Schedule={"ScheduleExpression": "cron(0 2 * * ? *)", "State": "SCHEDULED"})
+    assert glue_crawler.plan_crawler(scheduled, CRAWLER_PARAMS) == ["update_crawler"]
 
 
 def test_a_running_crawler_is_not_updated():
