@@ -10,7 +10,7 @@ EMULATOR_STATE ?= .local/emulator
 # Target of `make destroy`; local by default so nothing reaches AWS by accident.
 INVENTORY ?= inventories/local
 # Debian packages the tests need (installed by `make system-deps` when missing).
-SYSTEM_PACKAGES ?= git shellcheck openjdk-17-jre-headless
+SYSTEM_PACKAGES ?= git shellcheck openjdk-17-jre-headless docker.io debootstrap
 
 # Only the local inventory talks to the emulator; dev/prod go to real AWS.
 LOCAL_AWS_ENV := AWS_ENDPOINT_URL=https://127.0.0.1:$(EMULATOR_PORT) EMULATOR_CA_BUNDLE=$(CURDIR)/$(EMULATOR_STATE)/emulator-cert.pem

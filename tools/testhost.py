@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -28,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -251,46 +253,64 @@ def read_engine_state(state_dir: Path = DEFAULT_STATE_DIR) -> EngineState | None
         return None
 
 
+def _answering_engine(state_dir: Path) -> EngineState:
+    recorded = read_engine_state(state_dir)
+    info = engine_info()
+    return EngineState(
+        storage_driver=info["storage_driver"],
+        server_version=info["server_version"],
+        pid=recorded.pid if recorded else None,
+        log_file=recorded.log_file if recorded else None,
+    )
+
+
+@contextlib.contextmanager
+def _exclusive(lock_file: Path) -> Iterator[None]:
+    """One process at a time (parallel test runs): an advisory lock on `lock_file`."""
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_file, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def ensure_engine(state_dir: Path = DEFAULT_STATE_DIR, timeout: float = 60.0) -> EngineState:
     """A Docker engine that answers: one already running is left alone, otherwise dockerd is started.
 
     The default storage driver (overlay2) is tried first; when dockerd cannot start with
     it, it is started again with vfs. The choice is recorded in the state directory.
     """
+    state_dir = Path(state_dir).resolve()
     if engine_answers():
-        recorded = read_engine_state(state_dir)
+        return _answering_engine(state_dir)
+    ensure_host_packages()
+    with _exclusive(state_dir / "engine.lock"):
+        if engine_answers():  # another process started it meanwhile
+            return _answering_engine(state_dir)
+        log_file = state_dir / LOG_FILE
+        try:
+            process = _start_dockerd(log_file, None, timeout)
+        except TesthostError as default_failure:
+            try:
+                process = _start_dockerd(log_file, "vfs", timeout)
+            except TesthostError as vfs_failure:
+                raise TesthostError(
+                    f"the Docker engine did not start, neither with its default storage driver "
+                    f"({default_failure}) nor with vfs ({vfs_failure})"
+                ) from vfs_failure
         info = engine_info()
-        return EngineState(
+        state = EngineState(
             storage_driver=info["storage_driver"],
             server_version=info["server_version"],
-            pid=recorded.pid if recorded else None,
-            log_file=recorded.log_file if recorded else None,
+            pid=process.pid,
+            log_file=str(log_file),
+            started=True,
         )
-    ensure_host_packages()
-    state_dir = Path(state_dir).resolve()
-    state_dir.mkdir(parents=True, exist_ok=True)
-    log_file = state_dir / LOG_FILE
-    try:
-        process = _start_dockerd(log_file, None, timeout)
-    except TesthostError as default_failure:
-        try:
-            process = _start_dockerd(log_file, "vfs", timeout)
-        except TesthostError as vfs_failure:
-            raise TesthostError(
-                f"the Docker engine did not start, neither with its default storage driver "
-                f"({default_failure}) nor with vfs ({vfs_failure})"
-            ) from vfs_failure
-    info = engine_info()
-    state = EngineState(
-        storage_driver=info["storage_driver"],
-        server_version=info["server_version"],
-        pid=process.pid,
-        log_file=str(log_file),
-        started=True,
-    )
-    recorded = {key: value for key, value in asdict(state).items() if key != "started"}
-    (state_dir / STATE_FILE).write_text(json.dumps(recorded))
-    return state
+        recorded = {key: value for key, value in asdict(state).items() if key != "started"}
+        (state_dir / STATE_FILE).write_text(json.dumps(recorded))
+        return state
 
 
 # --- images -------------------------------------------------------------------------
@@ -362,6 +382,10 @@ def ensure_rootfs_tarball(cache: Path | None = None, log=print) -> Path:
         partial = tarball.with_suffix(".tar.partial")
         subprocess.run(["tar", "--numeric-owner", "--xattrs", "-C", rootfs, "-cf", partial, "."], check=True)
         partial.rename(tarball)
+    # Tarballs of earlier parameters are never used again.
+    for stale in cache.glob("debian-*.tar"):
+        if stale != tarball:
+            stale.unlink()
     return tarball
 
 
@@ -380,6 +404,13 @@ def build_image(cache: Path | None = None, force: bool = False, log=print) -> Bu
     inputs = image_inputs()
     if not force and image_label(IMAGE, INPUTS_LABEL) == inputs:
         return BuildResult(IMAGE, inputs, built=False, seconds=time.monotonic() - started)
+    with _exclusive((cache or cache_dir()) / "build.lock"):
+        if not force and image_label(IMAGE, INPUTS_LABEL) == inputs:  # built by another process meanwhile
+            return BuildResult(IMAGE, inputs, built=False, seconds=time.monotonic() - started)
+        return _build(cache, inputs, force, log, started)
+
+
+def _build(cache: Path | None, inputs: str, force: bool, log, started: float) -> BuildResult:
     steps = []
     base = base_inputs()
     if force or image_label(BASE_IMAGE, INPUTS_LABEL) != base:
@@ -412,6 +443,8 @@ def build_image(cache: Path | None = None, force: bool = False, log=print) -> Bu
     if result.returncode != 0:
         raise TesthostError(f"docker build of {IMAGE} failed:\n{result.stdout[-3000:]}\n{result.stderr[-2000:]}")
     steps.append("build")
+    # The images this one replaced (now untagged); only ours, by their label.
+    docker("image", "prune", "--force", "--filter", f"label={INPUTS_LABEL}", check=False)
     return BuildResult(IMAGE, inputs, built=True, steps=tuple(steps), seconds=time.monotonic() - started)
 
 
@@ -547,7 +580,8 @@ def stop(name: str, grace: int = 10) -> bool:
         return False
     if not is_testhost(container):
         raise TesthostError(f"{name} is no test host (no label {HOST_LABEL}=1); not removing it")
-    docker("stop", "--time", str(grace), name, check=False, timeout=grace + 60)
+    with contextlib.suppress(TesthostError):  # a host that does not shut down in time is removed all the same
+        docker("stop", "--time", str(grace), name, check=False, timeout=grace + 60)
     docker("rm", "--force", "--volumes", name, timeout=120)
     return True
 

@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 
 import pytest
-import testhost
 
+import testhost
 from support.testhost import ensure_engine_and_image, running_testhost, unique_name
 
 pytestmark = pytest.mark.slow
@@ -85,7 +85,7 @@ def test_ansible_reaches_the_host_through_the_docker_connection(host, playbook):
     assert become["stdout"] == "root"
 
 
-def test_docker_runs_inside_the_host_with_the_vfs_driver(record_property):
+def test_docker_runs_inside_the_host_with_the_vfs_driver():
     with running_testhost() as host:
         # The mirror through the engine's bridge: name resolution first, for a precise failure.
         resolved = host.exec("getent", "hosts", "deb.debian.org", check=False)
@@ -110,8 +110,8 @@ def test_docker_runs_inside_the_host_with_the_vfs_driver(record_property):
             timeout=900,
         )
         assert install.returncode == 0, f"apt-get install docker.io failed:\n{install.stdout[-3000:]}{install.stderr}"
-        apt_seconds = time.monotonic() - started
-        record_property("apt_seconds", round(apt_seconds, 1))
+        # Seen with `pytest -s`: apt in the host is most of this test's time (about 10s here).
+        print(f"apt-get update and install docker.io in the test host: {time.monotonic() - started:.1f}s")
 
         # Installed and started by systemd, as on a real host.
         host.exec("systemctl", "restart", "docker")

@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Iterator
 
 import pytest
+
 import testhost as launcher
 
 
