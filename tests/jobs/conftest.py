@@ -12,6 +12,8 @@ import pytest
 from pyspark.sql import SparkSession
 
 JOBS = Path(__file__).resolve().parents[2] / "roles" / "glue" / "files"
+# The scripts import job_arguments from their own folder, as on Glue through --extra-py-files.
+sys.path.insert(0, str(JOBS))
 
 
 def import_script(name: str, module_name: str) -> ModuleType:

@@ -298,7 +298,7 @@ def test_arguments_are_read_like_glue_reads_them(processing_job):
         processing_job.parse_arguments(["--dataset", "events"])
 
 
-def test_on_glue_the_arguments_go_through_get_resolved_options(monkeypatch, import_job_again):
+def test_on_glue_the_arguments_go_through_get_resolved_options(monkeypatch, import_job_again, processing_job):
     requested = []
 
     def get_resolved_options(args, options):
@@ -312,12 +312,13 @@ def test_on_glue_the_arguments_go_through_get_resolved_options(monkeypatch, impo
     awsglue = argparse.Namespace(utils=argparse.Namespace(getResolvedOptions=get_resolved_options))
     monkeypatch.setitem(sys.modules, "awsglue", awsglue)
     monkeypatch.setitem(sys.modules, "awsglue.utils", awsglue.utils)
-    on_glue = import_job_again("data_processing")
+    on_glue = import_job_again("job_arguments")
+    monkeypatch.setattr(processing_job, "job_arguments", on_glue)
 
     argv = [token for token in job_arguments(Path("/data")) if token not in ("--ingest_date", "2026-01-20")]
-    arguments = on_glue.parse_arguments(argv)
+    arguments = processing_job.parse_arguments(argv)
 
-    assert requested == [[*on_glue.REQUIRED_ARGUMENTS, "order_column"]]
+    assert requested == [[*processing_job.REQUIRED_ARGUMENTS, "order_column"]]
     assert arguments["order_column"] == "updated_at"
     assert arguments["ingest_date"] == ""
 

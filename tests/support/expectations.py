@@ -536,8 +536,11 @@ def glue(aws, prefix: str = "dataeng-local", env: str = "local") -> dict:
         uploaded = aws.s3.get_object(Bucket=scripts, Key=f"scripts/{script}")["Body"].read()
         assert uploaded == (repository / "roles" / "glue" / "files" / script).read_bytes(), script
         assert job["DefaultArguments"]["--TempDir"] == f"s3://{scripts}/temp/"
+        assert job["DefaultArguments"]["--extra-py-files"] == f"s3://{scripts}/scripts/job_arguments.py"
         assert_platform_tags("job", job["Name"])
         jobs[name] = job
+    library = aws.s3.get_object(Bucket=scripts, Key="scripts/job_arguments.py")["Body"].read()
+    assert library == (repository / "roles" / "glue" / "files" / "job_arguments.py").read_bytes()
     assert jobs["data-processing"]["DefaultArguments"]["--source_path"] == f"s3://{lake}/raw/"
     assert jobs["data-processing"]["DefaultArguments"]["--target_path"] == f"s3://{lake}/processed/"
     assert jobs["data-quality"]["DefaultArguments"]["--report_path"] == f"s3://{prefix}-glue-outputs-{account}/quality/"

@@ -35,12 +35,12 @@ session time zone (UTC on AWS Glue). CSV files of one dataset must share one hea
 checks every file against the first and fails the job otherwise).
 
 Runs on AWS Glue 5.0 (Spark 3.5, Python 3.11) and on plain PySpark: arguments are read with
-awsglue's getResolvedOptions when awsglue is importable, with argparse otherwise.
+awsglue's getResolvedOptions when awsglue is importable, with argparse otherwise (job_arguments.py,
+which the glue role ships next to this script and names in --extra-py-files).
 """
 
 from __future__ import annotations
 
-import argparse
 import functools
 import json
 import sys
@@ -52,10 +52,8 @@ from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import ArrayType, MapType, StructType
 
-try:
-    from awsglue.utils import getResolvedOptions
-except ImportError:
-    getResolvedOptions = None
+import job_arguments
+from job_arguments import ColumnSpec, parse_schema
 
 REQUIRED_ARGUMENTS = ("source_path", "target_path", "quarantine_path", "dataset", "schema", "key_columns")
 OPTIONAL_ARGUMENTS = {"partition_columns": "", "order_column": "", "ingest_date": ""}
@@ -77,13 +75,6 @@ QUARANTINE_REASON = "_quarantine_reason"
 
 
 @dataclass(frozen=True)
-class ColumnSpec:
-    name: str
-    type: str
-    nullable: bool = True
-
-
-@dataclass(frozen=True)
 class Settings:
     source_uri: str
     target_uri: str
@@ -98,37 +89,7 @@ class Settings:
 
 def parse_arguments(argv: Sequence[str]) -> dict[str, str]:
     """Job arguments by name, optional ones defaulted; Glue's own (--JOB_ID, --TempDir, ...) are ignored."""
-    if getResolvedOptions is not None:
-        # getResolvedOptions makes every name it is given required, and skips argv[0].
-        present = [name for name in OPTIONAL_ARGUMENTS if f"--{name}" in argv]
-        resolved = getResolvedOptions(["data_processing.py", *argv], [*REQUIRED_ARGUMENTS, *present])
-    else:
-        parser = argparse.ArgumentParser(prog="data_processing.py", allow_abbrev=False)
-        for name in REQUIRED_ARGUMENTS:
-            parser.add_argument(f"--{name}", required=True)
-        for name in OPTIONAL_ARGUMENTS:
-            parser.add_argument(f"--{name}")
-        resolved = vars(parser.parse_known_args(list(argv))[0])
-    return {**OPTIONAL_ARGUMENTS, **{name: value for name, value in resolved.items() if value is not None}}
-
-
-def parse_schema(text: str) -> list[ColumnSpec]:
-    """The --schema JSON as column specs."""
-    entries = json.loads(text)
-    if not isinstance(entries, list) or not entries:
-        raise ValueError("--schema must be a non-empty JSON list of {name, type, nullable}")
-    specs = []
-    for entry in entries:
-        spec = ColumnSpec(str(entry["name"]), str(entry["type"]).lower(), entry.get("nullable", True))
-        if spec.type not in SQL_TYPES:
-            raise ValueError(f"--schema: column {spec.name} has type {spec.type!r}, not one of {', '.join(SQL_TYPES)}")
-        if not isinstance(spec.nullable, bool):
-            raise ValueError(f"--schema: column {spec.name} has a nullable that is not true or false")
-        specs.append(spec)
-    names = [spec.name for spec in specs]
-    if len(set(names)) != len(names):
-        raise ValueError("--schema declares a column more than once")
-    return specs
+    return job_arguments.parse_arguments("data_processing.py", argv, REQUIRED_ARGUMENTS, OPTIONAL_ARGUMENTS, ())
 
 
 def split_columns(text: str) -> list[str]:

@@ -32,12 +32,12 @@ Arguments, as AWS Glue passes them (``--name value``; other arguments are ignore
   --JOB_RUN_ID           set by AWS Glue; added to the report name when present
 
 Runs on AWS Glue 5.0 (Spark 3.5, Python 3.11) and on plain PySpark: arguments are read with
-awsglue's getResolvedOptions when awsglue is importable, with argparse otherwise.
+awsglue's getResolvedOptions when awsglue is importable, with argparse otherwise (job_arguments.py,
+which the glue role ships next to this script and names in --extra-py-files).
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections.abc import Sequence
@@ -61,10 +61,8 @@ from pyspark.sql.types import (
     TimestampType,
 )
 
-try:
-    from awsglue.utils import getResolvedOptions
-except ImportError:
-    getResolvedOptions = None
+import job_arguments
+from job_arguments import ColumnSpec, parse_schema
 
 REQUIRED_ARGUMENTS = ("source_path", "report_path", "dataset", "schema", "key_columns")
 OPTIONAL_ARGUMENTS = {"max_null_ratio": "0.05", "min_rows": "1", "max_duplicate_ratio": "0"}
@@ -86,13 +84,6 @@ class DataQualityError(RuntimeError):
 
 
 @dataclass(frozen=True)
-class ColumnSpec:
-    name: str
-    type: str
-    nullable: bool = True
-
-
-@dataclass(frozen=True)
 class Thresholds:
     min_rows: int = 1
     max_null_ratio: float = 0.05
@@ -101,40 +92,9 @@ class Thresholds:
 
 def parse_arguments(argv: Sequence[str]) -> dict[str, str]:
     """Job arguments by name, optional ones defaulted; Glue's own (--JOB_ID, --TempDir, ...) are ignored."""
-    if getResolvedOptions is not None:
-        # getResolvedOptions makes every name it is given required, skips argv[0], and always
-        # returns JOB_RUN_ID (None when absent).
-        present = [name for name in OPTIONAL_ARGUMENTS if f"--{name}" in argv]
-        resolved = getResolvedOptions(["data_quality.py", *argv], [*REQUIRED_ARGUMENTS, *present])
-    else:
-        parser = argparse.ArgumentParser(prog="data_quality.py", allow_abbrev=False)
-        for name in REQUIRED_ARGUMENTS:
-            parser.add_argument(f"--{name}", required=True)
-        for name in [*OPTIONAL_ARGUMENTS, "JOB_RUN_ID"]:
-            parser.add_argument(f"--{name}")
-        resolved = vars(parser.parse_known_args(list(argv))[0])
-    return {**OPTIONAL_ARGUMENTS, **{name: value for name, value in resolved.items() if value is not None}}
-
-
-def parse_schema(text: str) -> list[ColumnSpec]:
-    """The --schema JSON as column specs."""
-    entries = json.loads(text)
-    if not isinstance(entries, list) or not entries:
-        raise ValueError("--schema must be a non-empty JSON list of {name, type, nullable}")
-    specs = []
-    for entry in entries:
-        spec = ColumnSpec(str(entry["name"]), str(entry["type"]).lower(), entry.get("nullable", True))
-        if spec.type not in SPARK_TYPES:
-            raise ValueError(
-                f"--schema: column {spec.name} has type {spec.type!r}, not one of {', '.join(SPARK_TYPES)}"
-            )
-        if not isinstance(spec.nullable, bool):
-            raise ValueError(f"--schema: column {spec.name} has a nullable that is not true or false")
-        specs.append(spec)
-    names = [spec.name for spec in specs]
-    if len(set(names)) != len(names):
-        raise ValueError("--schema declares a column more than once")
-    return specs
+    return job_arguments.parse_arguments(
+        "data_quality.py", argv, REQUIRED_ARGUMENTS, OPTIONAL_ARGUMENTS, ("JOB_RUN_ID",)
+    )
 
 
 def parse_thresholds(arguments: dict[str, str]) -> Thresholds:
