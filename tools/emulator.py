@@ -47,8 +47,10 @@ EMULATOR_ENVIRONMENT = {
     "MOTO_IAM_LOAD_MANAGED_POLICIES": "true",
     "MOTO_AMIS_PATH": str(Path(__file__).resolve().parent / "emulator_amis.json"),
 }
-# An endpoint of moto's own management API: it answers once the server serves requests.
-HEALTH_PATH = "/moto-api/data.json"
+# An endpoint of moto's own management API: it answers once the server serves requests, and
+# at once however much the emulator holds (/moto-api/data.json dumps every resource, and
+# takes seconds once a site has converged).
+HEALTH_PATH = "/moto-api/config"
 STATE_FILE = "emulator.json"
 LOG_FILE = "moto.log"
 # The emulator speaks TLS, like AWS: bucket policies that refuse plain HTTP (which
@@ -123,7 +125,7 @@ def answers(endpoint: str, ca_bundle: str, timeout: float = 1.0) -> bool:
     context = ssl.create_default_context(cafile=ca_bundle)
     try:
         with urllib.request.urlopen(endpoint + HEALTH_PATH, timeout=timeout, context=context) as response:
-            return response.status == 200
+            return 200 <= response.status < 300  # moto answers this GET with 201
     except (urllib.error.URLError, OSError):
         return False
 
