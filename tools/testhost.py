@@ -175,8 +175,9 @@ class EngineState:
     started: bool = False  # by this call (False: it already answered)
 
 
-def ensure_host_packages(commands: dict[str, str] = HOST_PACKAGES) -> list[str]:
-    """apt-get install the Debian packages whose command is missing; returns what it installed."""
+def ensure_host_packages(commands: dict[str, str] | None = None) -> list[str]:
+    """apt-get install the Debian packages whose command is missing (HOST_PACKAGES by default); returns them."""
+    commands = HOST_PACKAGES if commands is None else commands
     missing = sorted({package for command, package in commands.items() if shutil.which(command) is None})
     if not missing:
         return []
