@@ -35,6 +35,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from logfile import tail as log_tail
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
 DEFAULT_STATE_DIR = Path(__file__).resolve().parent.parent / ".local" / "emulator"
@@ -188,13 +190,6 @@ def running_state(state_dir: Path) -> EmulatorState | None:
     return None
 
 
-def _log_tail(log_file: Path, lines: int = 15) -> str:
-    try:
-        return "\n".join(log_file.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
 def start(
     state_dir: Path = DEFAULT_STATE_DIR,
     port: int | None = DEFAULT_PORT,
@@ -248,13 +243,13 @@ def start(
         if process.poll() is not None:
             raise EmulatorError(
                 f"the emulator exited with code {process.returncode} before answering on "
-                f"{state.endpoint}; last lines of {log_file}:\n{_log_tail(log_file)}"
+                f"{state.endpoint}; last lines of {log_file}:\n{log_tail(log_file)}"
             )
         if time.monotonic() > deadline:
             _terminate(process.pid)
             raise EmulatorError(
                 f"the emulator did not answer on {state.endpoint} within {timeout:.0f}s; "
-                f"last lines of {log_file}:\n{_log_tail(log_file)}"
+                f"last lines of {log_file}:\n{log_tail(log_file)}"
             )
         time.sleep(0.1)
 

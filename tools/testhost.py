@@ -33,6 +33,8 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from logfile import tail as log_tail
+
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_STATE_DIR = REPO / ".local" / "docker"
 CONTEXT_DIR = Path(__file__).resolve().parent / "testhost"
@@ -199,13 +201,6 @@ def ensure_host_packages(commands: dict[str, str] | None = None) -> list[str]:
     return missing
 
 
-def _log_tail(log_file: Path, lines: int = 15) -> str:
-    try:
-        return "\n".join(log_file.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
 def _start_dockerd(log_file: Path, storage_driver: str | None, timeout: float) -> subprocess.Popen:
     """Start dockerd in its own session (it outlives make and pytest) and wait until it answers."""
     command = ["dockerd"] + (["--storage-driver", storage_driver] if storage_driver else [])
@@ -226,12 +221,12 @@ def _start_dockerd(log_file: Path, storage_driver: str | None, timeout: float) -
         if process.poll() is not None:
             raise TesthostError(
                 f"dockerd exited with code {process.returncode} before answering; "
-                f"last lines of {log_file}:\n{_log_tail(log_file)}"
+                f"last lines of {log_file}:\n{log_tail(log_file)}"
             )
         if time.monotonic() > deadline:
             _terminate(process)
             raise TesthostError(
-                f"dockerd did not answer within {timeout:.0f}s; last lines of {log_file}:\n{_log_tail(log_file)}"
+                f"dockerd did not answer within {timeout:.0f}s; last lines of {log_file}:\n{log_tail(log_file)}"
             )
         time.sleep(0.5)
     return process
@@ -375,7 +370,7 @@ def ensure_rootfs_tarball(cache: Path | None = None, log=print) -> Path:
         result = subprocess.run(command, capture_output=True, text=True, timeout=1800, check=False)
         if result.returncode != 0:
             debootstrap_log = rootfs / "debootstrap" / "debootstrap.log"
-            detail = _log_tail(debootstrap_log) if debootstrap_log.exists() else result.stderr[-2000:]
+            detail = log_tail(debootstrap_log) if debootstrap_log.exists() else result.stderr[-2000:]
             raise TesthostError(f"debootstrap {SUITE} failed ({result.returncode}):\n{result.stdout[-2000:]}\n{detail}")
         # Nothing of the build machine's session belongs in the image.
         for leftover in ("etc/resolv.conf", "etc/hostname"):
