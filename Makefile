@@ -10,14 +10,21 @@ EMULATOR_STATE ?= .local/emulator
 # Target of `make destroy`; local by default so nothing reaches AWS by accident.
 INVENTORY ?= inventories/local
 # Debian packages the tests need (installed by `make system-deps` when missing).
-SYSTEM_PACKAGES ?= git shellcheck openjdk-17-jre-headless docker.io debootstrap
+SYSTEM_PACKAGES ?= git curl shellcheck openjdk-17-jre-headless docker.io debootstrap prometheus prometheus-node-exporter
+# Docker Compose v2 (`docker compose`): bookworm has only v1, so the tests take
+# trixie's package, which needs nothing but libc6. Pinned by version and digest.
+COMPOSE_DEB_URL ?= http://deb.debian.org/debian/pool/main/d/docker-compose/docker-compose_2.26.1-4_amd64.deb
+COMPOSE_DEB_SHA256 ?= 47681197cb2b1ab88206b42a1a92fc75f50d9530a6322d03494a473eed0408ea
+COMPOSE_DEB_CACHE ?= $(HOME)/.cache/dataeng-platform/debs
 
 # Only the local inventory talks to the emulator; dev/prod go to real AWS.
-LOCAL_AWS_ENV := AWS_ENDPOINT_URL=https://127.0.0.1:$(EMULATOR_PORT) EMULATOR_CA_BUNDLE=$(CURDIR)/$(EMULATOR_STATE)/emulator-cert.pem
+LOCAL_AWS_ENV := AWS_ENDPOINT_URL=https://127.0.0.1:$(EMULATOR_PORT) AWS_CA_BUNDLE=$(CURDIR)/$(EMULATOR_STATE)/emulator-cert.pem EMULATOR_CA_BUNDLE=$(CURDIR)/$(EMULATOR_STATE)/emulator-cert.pem
 INVENTORY_AWS_ENV = $(if $(filter inventories/local inventories/local/,$(INVENTORY)),$(LOCAL_AWS_ENV))
 PLAYBOOK := $(BIN)/ansible-playbook
+# The test hosts standing in for the emulated instances (named after them).
+LOCAL_TESTHOSTS := dataeng-local-kubernetes dataeng-local-monitoring
 
-.PHONY: help venv system-deps local emulator-start emulator-stop outputs destroy \
+.PHONY: help venv system-deps local testhosts testhosts-stop emulator-start emulator-stop outputs destroy \
         test lint sanity unit jobs integration build lock clean
 
 help: ## List the targets
@@ -36,6 +43,11 @@ system-deps: ## Install the Debian packages the tests need (when missing; needs 
 	  echo "installing Debian packages: $$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+	@if ! docker compose version >/dev/null 2>&1; then \
+	  deb="$(COMPOSE_DEB_CACHE)/$(notdir $(COMPOSE_DEB_URL))"; mkdir -p "$(COMPOSE_DEB_CACHE)"; \
+	  test -f "$$deb" || { curl -fsSL -o "$$deb.partial" "$(COMPOSE_DEB_URL)" && mv "$$deb.partial" "$$deb"; } || exit 1; \
+	  echo "$(COMPOSE_DEB_SHA256)  $$deb" | sha256sum --check --quiet && dpkg -i "$$deb"; \
+	fi
 
 emulator-start: venv ## Start the local AWS emulator on 127.0.0.1:$(EMULATOR_PORT)
 	$(BIN)/python tools/emulator.py start --port $(EMULATOR_PORT) --state-dir $(EMULATOR_STATE)
@@ -43,8 +55,19 @@ emulator-start: venv ## Start the local AWS emulator on 127.0.0.1:$(EMULATOR_POR
 emulator-stop: ## Stop the local AWS emulator
 	$(PYTHON) tools/emulator.py stop --state-dir $(EMULATOR_STATE)
 
-local: venv emulator-start ## Run the whole platform against the local AWS emulator and print its outputs
+local: venv system-deps emulator-start testhosts ## Run the whole platform against the local AWS emulator and print its outputs
 	$(LOCAL_AWS_ENV) $(PLAYBOOK) -i inventories/local site.yml
+
+testhosts: venv system-deps ## Start the local test hosts standing in for the platform's two instances
+	$(BIN)/python tools/testhost.py ensure-engine
+	$(BIN)/python tools/testhost.py build-image
+	$(BIN)/python tools/testhost.py save-service-images
+	@for host in $(LOCAL_TESTHOSTS); do \
+	  $(BIN)/python tools/testhost.py start $$host || exit 1; \
+	done
+
+testhosts-stop: ## Remove the local test hosts
+	@for host in $(LOCAL_TESTHOSTS); do $(PYTHON) tools/testhost.py stop $$host || exit 1; done
 
 outputs: venv ## Print the outputs of INVENTORY (default: local)
 	$(INVENTORY_AWS_ENV) $(PLAYBOOK) -i $(INVENTORY) playbooks/outputs.yml
@@ -82,5 +105,5 @@ lock: ## Rewrite constraints.txt from a fresh virtualenv
 	{ echo '# Full lock of the toolchain, produced by `pip freeze` in a fresh .venv; `make lock` rewrites it.'; \
 	  build/lock-venv/bin/pip freeze --exclude-editable; } > constraints.txt
 
-clean: emulator-stop ## Stop the emulator, remove the virtualenv and build output
+clean: emulator-stop testhosts-stop ## Stop the emulator and the test hosts, remove the virtualenv and build output
 	rm -rf $(VENV) build .local .pytest_cache .ruff_cache

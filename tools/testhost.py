@@ -3,10 +3,17 @@
 No image registry is reachable from here, so everything comes from Debian's packages:
 the Docker engine is Debian's docker.io, the base image a debootstrap of trixie that is
 `docker import`ed, the test host image a Dockerfile on top of it (tools/testhost/).
+The images of Prometheus, the Pushgateway and the node exporter that a role's compose
+project can run instead of prom/* come the same way: a second debootstrap with Debian's
+packages of them, a thin Dockerfile each (tools/testhost/services/NAME/). A test host's
+own Docker engine reaches no registry either: `save-service-images` saves them into one
+archive (.local/images/) that the monitoring role copies to the host and loads.
 
     python tools/testhost.py ensure-engine [--state-dir .local/docker]
     python tools/testhost.py build-image [--force]   # cached in $DATAENG_TESTHOST_CACHE
+    python tools/testhost.py build-service-images [--force]
     python tools/testhost.py start NAME [--timeout 120]
+    python tools/testhost.py save-service-images [--archive PATH]
     python tools/testhost.py status
     python tools/testhost.py stop NAME
 
@@ -23,6 +30,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -38,17 +46,21 @@ from logfile import tail as log_tail
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_STATE_DIR = REPO / ".local" / "docker"
 CONTEXT_DIR = Path(__file__).resolve().parent / "testhost"
+SERVICES_DIR = CONTEXT_DIR / "services"
+# The archive of the service images that inventories/local and molecule/monitoring load.
+SERVICE_ARCHIVE = REPO / ".local" / "images" / "monitoring-services.tar"
 CACHE_ENV = "DATAENG_TESTHOST_CACHE"
 STATE_FILE = "engine.json"
 LOG_FILE = "dockerd.log"
 
 BASE_IMAGE = "dataeng-platform/debian-base:13"
 IMAGE = "dataeng-platform/testhost:debian13"
+SERVICES_BASE_IMAGE = "dataeng-platform/debian-services:13"
 HOST_LABEL = "dataeng-platform.testhost"
 INPUTS_LABEL = "dataeng-platform.testhost.inputs"
 
-# The debootstrap of the base image. Everything the test host needs is installed here,
-# so the Dockerfile on top stays offline and builds in seconds.
+# The debootstraps of the base images. Everything an image needs is installed here, so
+# the Dockerfiles on top stay offline and build in seconds.
 SUITE = "trixie"
 MIRROR = "http://deb.debian.org/debian"
 VARIANT = "minbase"
@@ -65,6 +77,16 @@ INCLUDE = (
     "iproute2",
     "procps",
     "tzdata",
+)
+# The services' image: Debian's packages of them (all in main, debootstrap's default
+# component) and wget for the compose file's healthchecks, which the prom/* images have
+# in their busybox.
+SERVICES_INCLUDE = (
+    "prometheus",
+    "prometheus-pushgateway",
+    "prometheus-node-exporter",
+    "wget",
+    "ca-certificates",
 )
 HOST_PACKAGES = {"dockerd": "docker.io", "debootstrap": "debootstrap"}
 
@@ -316,10 +338,6 @@ def cache_dir() -> Path:
     return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "dataeng-platform" / "testhost")
 
 
-def debootstrap_parameters() -> dict[str, object]:
-    return {"suite": SUITE, "variant": VARIANT, "mirror": MIRROR, "include": sorted(INCLUDE)}
-
-
 def _digest(*parts: bytes) -> str:
     digest = hashlib.sha256()
     for part in parts:
@@ -327,62 +345,159 @@ def _digest(*parts: bytes) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class Rootfs:
+    """A debootstrap of SUITE with `include`, cached as a tarball and `docker import`ed as `image`."""
+
+    name: str  # its tarballs are NAME-SUITE-VARIANT-HASH.tar
+    image: str
+    include: tuple[str, ...]
+    # Without what the image's programs never read (see _slim): the service images are
+    # copied into test hosts, whose engines may store every layer whole (vfs).
+    slim: bool = False
+
+    def parameters(self) -> dict[str, object]:
+        parameters = {"suite": SUITE, "variant": VARIANT, "mirror": MIRROR, "include": sorted(self.include)}
+        # Only when set: the base rootfs keeps the hash (and cached tarball) it had before.
+        return {**parameters, "slim": True} if self.slim else parameters
+
+    def inputs(self) -> str:
+        """Hash of the debootstrap parameters: the image and its cached tarball are named by it."""
+        return _digest(json.dumps(self.parameters(), sort_keys=True).encode())
+
+    def tarball(self, cache: Path | None = None) -> Path:
+        return (cache or cache_dir()) / f"{self.name}-{SUITE}-{VARIANT}-{self.inputs()[:16]}.tar"
+
+    def owns(self, tarball: Path) -> bool:
+        """Whether `tarball` is one of this rootfs' (of any parameters): what pruning may delete.
+
+        Suite and variant have no hyphen, so "debian-services-…" is never taken for one of "debian".
+        """
+        return (
+            re.fullmatch(rf"{re.escape(self.name)}-[a-z0-9]+-[a-z0-9]+-[0-9a-f]{{16}}\.tar", tarball.name) is not None
+        )
+
+
+BASE = Rootfs("debian", BASE_IMAGE, INCLUDE)
+SERVICES = Rootfs("debian-services", SERVICES_BASE_IMAGE, SERVICES_INCLUDE, slim=True)
+
+
+@dataclass(frozen=True)
+class ServiceImage:
+    """An image of a monitoring service FROM the services rootfs, for a compose file in place of prom/NAME."""
+
+    name: str  # its Dockerfile is tools/testhost/services/NAME/Dockerfile
+    image: str
+
+    @property
+    def dockerfile(self) -> Path:
+        return SERVICES_DIR / self.name / "Dockerfile"
+
+    def inputs(self) -> str:
+        return dockerfile_inputs(SERVICES, self.dockerfile)
+
+
+SERVICE_IMAGES = (
+    ServiceImage("prometheus", "dataeng-platform/prometheus:debian13"),
+    ServiceImage("pushgateway", "dataeng-platform/pushgateway:debian13"),
+    ServiceImage("node-exporter", "dataeng-platform/node-exporter:debian13"),
+)
+
+
+def debootstrap_parameters() -> dict[str, object]:
+    return BASE.parameters()
+
+
 def base_inputs() -> str:
-    """Hash of the debootstrap parameters: the base image and its cached tarball are named by it."""
-    return _digest(json.dumps(debootstrap_parameters(), sort_keys=True).encode())
+    """Hash of the base image's debootstrap parameters (see Rootfs.inputs)."""
+    return BASE.inputs()
 
 
-def image_inputs(context: Path = CONTEXT_DIR) -> str:
-    """Hash of the base image's inputs and of every file of the build context (the Dockerfile)."""
-    files = sorted(path for path in context.rglob("*") if path.is_file())
-    return _digest(
-        base_inputs().encode(),
-        *(str(path.relative_to(context)).encode() + b"\0" + path.read_bytes() for path in files),
-    )
+def dockerfile_inputs(rootfs: Rootfs, dockerfile: Path) -> str:
+    """Hash of an image's inputs: the rootfs it is FROM and its Dockerfile.
+
+    The Dockerfile alone: it is built without a context (see _docker_build), so nothing
+    else beside it can change the image, and files added there do not outdate it.
+    """
+    return _digest(rootfs.inputs().encode(), f"{dockerfile.name}\0".encode() + dockerfile.read_bytes())
 
 
-def rootfs_tarball(cache: Path | None = None) -> Path:
-    return (cache or cache_dir()) / f"debian-{SUITE}-{VARIANT}-{base_inputs()[:16]}.tar"
+def image_inputs() -> str:
+    """Hash of the test host image's inputs: the base rootfs and tools/testhost/Dockerfile."""
+    return dockerfile_inputs(BASE, CONTEXT_DIR / "Dockerfile")
 
 
-def ensure_rootfs_tarball(cache: Path | None = None, log=print) -> Path:
-    """debootstrap the base system into a tarball in the cache (once); the .debs are cached too."""
+def rootfs_tarball(cache: Path | None = None, rootfs: Rootfs = BASE) -> Path:
+    return rootfs.tarball(cache)
+
+
+def ensure_rootfs_tarball(cache: Path | None = None, log=print, rootfs: Rootfs = BASE) -> Path:
+    """debootstrap `rootfs` into a tarball in the cache (once); the .debs are cached too."""
     cache = (cache or cache_dir()).resolve()
-    tarball = rootfs_tarball(cache)
+    tarball = rootfs.tarball(cache)
     if tarball.exists():
         return tarball
     ensure_host_packages({"debootstrap": "debootstrap"})
     debs = cache / "debs"
     debs.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="rootfs-", dir=cache) as tmp:
-        rootfs = Path(tmp) / "rootfs"
+        target = Path(tmp) / "rootfs"
         command = [
             "debootstrap",
             f"--variant={VARIANT}",
-            f"--include={','.join(sorted(INCLUDE))}",
+            f"--include={','.join(sorted(rootfs.include))}",
             f"--keyring={KEYRING}",
             f"--cache-dir={debs}",
             SUITE,
-            str(rootfs),
+            str(target),
             MIRROR,
         ]
-        log(f"debootstrap {SUITE} ({VARIANT}) into {rootfs}")
+        log(f"debootstrap {SUITE} ({VARIANT}, {rootfs.name}) into {target}")
         result = subprocess.run(command, capture_output=True, text=True, timeout=1800, check=False)
         if result.returncode != 0:
-            debootstrap_log = rootfs / "debootstrap" / "debootstrap.log"
+            debootstrap_log = target / "debootstrap" / "debootstrap.log"
             detail = log_tail(debootstrap_log) if debootstrap_log.exists() else result.stderr[-2000:]
-            raise TesthostError(f"debootstrap {SUITE} failed ({result.returncode}):\n{result.stdout[-2000:]}\n{detail}")
+            raise TesthostError(
+                f"debootstrap {SUITE} ({rootfs.name}) failed ({result.returncode}):\n{result.stdout[-2000:]}\n{detail}"
+            )
         # Nothing of the build machine's session belongs in the image.
         for leftover in ("etc/resolv.conf", "etc/hostname"):
-            (rootfs / leftover).unlink(missing_ok=True)
+            (target / leftover).unlink(missing_ok=True)
+        if rootfs.slim:
+            _slim(target)
         partial = tarball.with_suffix(".tar.partial")
-        subprocess.run(["tar", "--numeric-owner", "--xattrs", "-C", rootfs, "-cf", partial, "."], check=True)
+        subprocess.run(["tar", "--numeric-owner", "--xattrs", "-C", target, "-cf", partial, "."], check=True)
         partial.rename(tarball)
-    # Tarballs of earlier parameters are never used again.
-    for stale in cache.glob("debian-*.tar"):
-        if stale != tarball:
+    # Tarballs of earlier parameters are never used again; the other rootfs' are.
+    for stale in cache.glob("*.tar"):
+        if stale != tarball and rootfs.owns(stale):
             stale.unlink()
     return tarball
+
+
+def _slim(rootfs: Path) -> None:
+    """Remove apt's downloaded .debs and package lists, documentation (but its copyright files) and translations."""
+    removed = [
+        *rootfs.glob("var/cache/apt/archives/*.deb"),
+        *rootfs.glob("var/cache/apt/*.bin"),
+        *(path for path in rootfs.glob("var/lib/apt/lists/*") if path.is_file() and path.name != "lock"),
+        *rootfs.glob("usr/share/man/*"),
+        *rootfs.glob("usr/share/info/*"),
+        *rootfs.glob("usr/share/locale/*"),
+        # Not through a package's doc directory that is a symlink to another's.
+        *(
+            path
+            for package in rootfs.glob("usr/share/doc/*")
+            if package.is_dir() and not package.is_symlink()
+            for path in package.iterdir()
+            if path.name != "copyright"
+        ),
+    ]
+    for path in removed:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
 
 
 @dataclass(frozen=True)
@@ -403,33 +518,81 @@ def build_image(cache: Path | None = None, force: bool = False, log=print) -> Bu
     with _exclusive((cache or cache_dir()) / "build.lock"):
         if not force and image_label(IMAGE, INPUTS_LABEL) == inputs:  # built by another process meanwhile
             return BuildResult(IMAGE, inputs, built=False, seconds=time.monotonic() - started)
-        return _build(cache, inputs, force, log, started)
+        steps = _ensure_imported(BASE, cache, force, log)
+        _docker_build(IMAGE, CONTEXT_DIR / "Dockerfile", inputs, log)
+        _prune_replaced()
+        return BuildResult(IMAGE, inputs, built=True, steps=(*steps, "build"), seconds=time.monotonic() - started)
 
 
-def _build(cache: Path | None, inputs: str, force: bool, log, started: float) -> BuildResult:
-    steps = []
-    base = base_inputs()
-    if force or image_label(BASE_IMAGE, INPUTS_LABEL) != base:
-        cached = rootfs_tarball(cache).exists()
-        tarball = ensure_rootfs_tarball(cache, log=log)
-        steps.append("cached debootstrap" if cached else "debootstrap")
-        log(f"docker import {tarball} as {BASE_IMAGE}")
-        with open(tarball, "rb") as stream:
-            result = subprocess.run(
-                ["docker", "import", "--change", f"LABEL {INPUTS_LABEL}={base}", "-", BASE_IMAGE],
-                stdin=stream,
-                capture_output=True,
-                text=True,
-                timeout=600,
-                check=False,
-            )
-        if result.returncode != 0:
-            raise TesthostError(f"docker import of {tarball} failed: {result.stderr.strip()}")
-        steps.append("import")
-    log(f"docker build {CONTEXT_DIR} as {IMAGE}")
+def build_service_images(cache: Path | None = None, force: bool = False, log=print) -> list[BuildResult]:
+    """The images of SERVICE_IMAGES, each built only when its inputs changed (or with force).
+
+    The services rootfs is debootstrapped (once, then cached) and imported when one of
+    them needs it. The results are in the order of SERVICE_IMAGES.
+    """
+    started = time.monotonic()
+
+    def outdated() -> list[ServiceImage]:
+        return [
+            service
+            for service in SERVICE_IMAGES
+            if force or image_label(service.image, INPUTS_LABEL) != service.inputs()
+        ]
+
+    todo = outdated()
+    built: dict[str, BuildResult] = {}
+    if todo:
+        with _exclusive((cache or cache_dir()) / "build.lock"):
+            todo = outdated()  # another process may have built some meanwhile
+            steps = _ensure_imported(SERVICES, cache, force, log) if todo else []
+            for service in todo:
+                inputs = service.inputs()
+                _docker_build(service.image, service.dockerfile, inputs, log)
+                # The debootstrap and the import are counted to the first image built.
+                built[service.image] = BuildResult(
+                    service.image, inputs, built=True, steps=(*steps, "build"), seconds=time.monotonic() - started
+                )
+                steps, started = [], time.monotonic()
+            if todo:
+                _prune_replaced()
+    return [
+        built.get(service.image) or BuildResult(service.image, service.inputs(), built=False)
+        for service in SERVICE_IMAGES
+    ]
+
+
+def _ensure_imported(rootfs: Rootfs, cache: Path | None, force: bool, log) -> list[str]:
+    """`docker import` the rootfs' tarball (debootstrapped first when not cached) unless its image is up to date.
+
+    Returns the steps taken (none when the image was up to date).
+    """
+    inputs = rootfs.inputs()
+    if not force and image_label(rootfs.image, INPUTS_LABEL) == inputs:
+        return []
+    cached = rootfs.tarball(cache).exists()
+    tarball = ensure_rootfs_tarball(cache, log=log, rootfs=rootfs)
+    log(f"docker import {tarball} as {rootfs.image}")
+    with open(tarball, "rb") as stream:
+        result = subprocess.run(
+            ["docker", "import", "--change", f"LABEL {INPUTS_LABEL}={inputs}", "-", rootfs.image],
+            stdin=stream,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+    if result.returncode != 0:
+        raise TesthostError(f"docker import of {tarball} failed: {result.stderr.strip()}")
+    return ["cached debootstrap" if cached else "debootstrap", "import"]
+
+
+def _docker_build(image: str, dockerfile: Path, inputs: str, log) -> None:
+    log(f"docker build {dockerfile} as {image}")
     # The classic builder: this client has no buildx, and the image FROMs a local image.
+    # The Dockerfile on stdin and no context: its inputs hash covers the Dockerfile only.
     result = subprocess.run(
-        ["docker", "build", "--label", f"{INPUTS_LABEL}={inputs}", "--tag", IMAGE, str(CONTEXT_DIR)],
+        ["docker", "build", "--label", f"{INPUTS_LABEL}={inputs}", "--tag", image, "-"],
+        input=dockerfile.read_text(),
         env={**os.environ, "DOCKER_BUILDKIT": "0"},
         capture_output=True,
         text=True,
@@ -437,11 +600,23 @@ def _build(cache: Path | None, inputs: str, force: bool, log, started: float) ->
         check=False,
     )
     if result.returncode != 0:
-        raise TesthostError(f"docker build of {IMAGE} failed:\n{result.stdout[-3000:]}\n{result.stderr[-2000:]}")
-    steps.append("build")
-    # The images this one replaced (now untagged); only ours, by their label.
+        raise TesthostError(f"docker build of {image} failed:\n{result.stdout[-3000:]}\n{result.stderr[-2000:]}")
+
+
+def _prune_replaced() -> None:
+    # The images a build replaced (now untagged); only ours, by their label.
     docker("image", "prune", "--force", "--filter", f"label={INPUTS_LABEL}", check=False)
-    return BuildResult(IMAGE, inputs, built=True, steps=tuple(steps), seconds=time.monotonic() - started)
+
+
+def image_id(image: str) -> str | None:
+    """The ID of a local image; None when there is none."""
+    result = docker("image", "inspect", "--format", "{{.Id}}", image, check=False, timeout=30)
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def _freshness(image: str, inputs: str) -> str:
+    label = image_label(image, INPUTS_LABEL)
+    return "missing" if label is None else "up to date" if label == inputs else "outdated"
 
 
 # --- test hosts ---------------------------------------------------------------------
@@ -593,7 +768,36 @@ def list_testhosts() -> list[dict[str, str]]:
     return hosts
 
 
-# --- command line ------------------------------------------------------------------
+# --- the service images' archive ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    archive: Path
+    images: tuple[str, ...]
+    saved: bool  # False: the archive held these very images already
+
+
+def save_service_images(archive: Path = SERVICE_ARCHIVE, cache: Path | None = None, log=print) -> SaveResult:
+    """The SERVICE_IMAGES (built when outdated) in one `docker save` archive, for the monitoring
+    role to load on a host that reaches no registry (monitoring_image_archives).
+
+    The image IDs the archive holds are kept beside it, so it is written again only when an
+    image changed; the images share their Debian layer, which the archive holds once.
+    """
+    build_service_images(cache, log=log)
+    images = tuple(service.image for service in SERVICE_IMAGES)
+    ids = {image: image_id(image) for image in images}
+    recorded = archive.with_name(archive.name + ".ids.json")
+    if archive.exists() and recorded.exists() and json.loads(recorded.read_text()) == ids:
+        return SaveResult(archive, images, saved=False)
+    archive.parent.mkdir(parents=True, exist_ok=True)
+    partial = archive.with_name(archive.name + ".partial")
+    log(f"docker save {' '.join(images)} into {archive}")
+    docker("save", "--output", str(partial), *images, timeout=900)
+    partial.rename(archive)
+    recorded.write_text(json.dumps(ids))
+    return SaveResult(archive, images, saved=True)
 
 
 def _print_host(host: Testhost) -> None:
@@ -610,9 +814,11 @@ def _status(state_dir: Path) -> int:
     recorded = read_engine_state(state_dir)
     where = f", pid {recorded.pid}, log {recorded.log_file}" if recorded else ""
     print(f"engine: Docker {info['server_version']}, storage driver {info['storage_driver']}{where}")
-    base, image = image_label(BASE_IMAGE, INPUTS_LABEL), image_label(IMAGE, INPUTS_LABEL)
-    print(f"{BASE_IMAGE}: " + ("missing" if base is None else "up to date" if base == base_inputs() else "outdated"))
-    print(f"{IMAGE}: " + ("missing" if image is None else "up to date" if image == image_inputs() else "outdated"))
+    print(f"{BASE_IMAGE}: {_freshness(BASE_IMAGE, BASE.inputs())}")
+    print(f"{IMAGE}: {_freshness(IMAGE, image_inputs())}")
+    print(f"{SERVICES_BASE_IMAGE}: {_freshness(SERVICES_BASE_IMAGE, SERVICES.inputs())}")
+    for service in SERVICE_IMAGES:
+        print(f"{service.image}: {_freshness(service.image, service.inputs())}")
     hosts = list_testhosts()
     if not hosts:
         print("no test hosts")
@@ -638,6 +844,15 @@ def main(argv: list[str] | None = None) -> int:
     engine_cmd.add_argument("--timeout", type=float, default=60.0)
     build_cmd = commands.add_parser("build-image", help=f"build {IMAGE} when its inputs changed")
     build_cmd.add_argument("--force", action="store_true", help="import and build again even when up to date")
+    services_cmd = commands.add_parser(
+        "build-service-images",
+        help=f"build the images of {', '.join(service.name for service in SERVICE_IMAGES)} when their inputs changed",
+    )
+    services_cmd.add_argument("--force", action="store_true", help="import and build again even when up to date")
+    save_cmd = commands.add_parser(
+        "save-service-images", help="build the service images when outdated and save them into one archive"
+    )
+    save_cmd.add_argument("--archive", type=Path, default=SERVICE_ARCHIVE)
     start_cmd = commands.add_parser("start", help="start a test host and wait until systemd has booted")
     start_cmd.add_argument("name")
     start_cmd.add_argument("--timeout", type=float, default=120.0)
@@ -657,6 +872,17 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{result.image} built in {result.seconds:.1f}s ({', '.join(result.steps)})")
             else:
                 print(f"{result.image} is up to date (inputs {result.inputs[:12]})")
+        elif args.command == "build-service-images":
+            for result in build_service_images(force=args.force):
+                if result.built:
+                    print(f"{result.image} built in {result.seconds:.1f}s ({', '.join(result.steps)})")
+                else:
+                    print(f"{result.image} is up to date (inputs {result.inputs[:12]})")
+        elif args.command == "save-service-images":
+            # molecule's prepare step reports a change when "saved" is printed: only then.
+            saved = save_service_images(args.archive)
+            state = "saved" if saved.saved else "up to date"
+            print(f"{saved.archive} ({', '.join(saved.images)}): {state}")
         elif args.command == "start":
             _print_host(start(args.name, timeout=args.timeout))
         elif args.command == "stop":

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import stat
+import subprocess
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from support import expectations
+from support import monitoring_stack as stack
 from support.aws import Aws
 from support.emulator import running_emulator
 from support.playbook import PlaybookResult, PlaybookRunner
+from support.testhost import StandIns, stand_in_hosts
 
 pytestmark = pytest.mark.slow
 LOCAL = ("-i", "inventories/local")
@@ -26,17 +32,28 @@ class Site:
     converge: PlaybookResult
     secrets_after_converge: dict
     rerun: PlaybookResult
+    stand_ins: StandIns
 
     def run(self, *args: str) -> PlaybookResult:
         return self.runner.run(*args, env=self.env)
 
+    def inventory(self) -> dict:
+        """The local inventory as Ansible reads it now (`ansible-inventory --list`)."""
+        command = [str(Path(sys.executable).parent / "ansible-inventory"), *LOCAL, "--list"]
+        result = subprocess.run(
+            command, cwd=self.runner.repo, env=self.env, capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
 
 @pytest.fixture(scope="module")
 def site(repo, tmp_path_factory) -> Site:
-    """An empty account, planned in check mode, then converged twice."""
-    with running_emulator(tmp_path_factory.mktemp("emulator")) as emulator:
+    """An empty account, planned in check mode, then converged twice; test hosts stand in for the
+    two instances, so the host plays run for real."""
+    with running_emulator(tmp_path_factory.mktemp("emulator")) as emulator, stand_in_hosts() as stand_ins:
         runner = PlaybookRunner(repo, tmp_path_factory.mktemp("site"))
-        env = runner.environment(**emulator.environment())
+        env = runner.environment(**emulator.environment(), **stand_ins.environment())
         aws = Aws(emulator)
         check = runner.run("site.yml", *LOCAL, "--check", env=env)
         left_by_check = expectations.platform_resources(aws) + [
@@ -46,7 +63,7 @@ def site(repo, tmp_path_factory) -> Site:
         converge = runner.run("site.yml", *LOCAL, "-vvv", env=env)
         secrets_after_converge = expectations.secret_values(aws) if converge.returncode == 0 else {}
         rerun = runner.run("site.yml", *LOCAL, "-vvv", env=env)
-        yield Site(aws, runner, env, check, left_by_check, converge, secrets_after_converge, rerun)
+        yield Site(aws, runner, env, check, left_by_check, converge, secrets_after_converge, rerun, stand_ins)
 
 
 @pytest.mark.parametrize("inventory", ["inventories/local", "inventories/dev", "inventories/prod"])
@@ -124,6 +141,41 @@ def test_ecs_cluster_tasks_and_service_match_the_seed(site):
 
 def test_hosts_match_the_seed_on_a_supported_image(site):
     expectations.instances(site.aws)
+
+
+def test_the_dynamic_inventory_finds_both_instances_and_the_host_plays_configure_their_stand_ins(site):
+    instances = {role: host["InstanceId"] for role, host in expectations.instances(site.aws).items()}
+    inventory = site.inventory()
+    for role, host in site.stand_ins.hosts.items():
+        name = f"dataeng-local-{role}"
+        assert inventory[role]["hosts"] == [name]
+        assert inventory["_meta"]["hostvars"][name]["instance_id"] == instances[role]
+        assert site.converge.recap(name)["failed"] == 0
+        docker = host.exec("systemctl", "is-active", "docker", check=False)
+        assert docker.stdout.strip() == "active", f"{role}: {docker.stdout}{docker.stderr}"
+    assert site.rerun.recap("dataeng-local-monitoring")["changed"] == 0
+    assert site.rerun.recap("dataeng-local-kubernetes")["changed"] == 0
+
+
+def test_the_monitoring_host_runs_the_stack_and_prometheus_scrapes_it(site):
+    monitoring = site.stand_ins.hosts["monitoring"]
+
+    def run(command: str) -> tuple[int, str, str]:
+        result = monitoring.exec("sh", "-c", command, check=False)
+        return result.returncode, result.stdout, result.stderr
+
+    containers = stack.wait_until_healthy(run)
+    assert {c["Service"] for c in containers} == stack.BUILT_HERE
+    stack.wait_for_targets_up(run)
+    stack.promtool_check_config(run)
+    assert set(stack.compose_config(run)["services"]) == stack.ALL_SERVICES
+    # Grafana's admin login came from the secret the secrets role made, into root's 0600 env file.
+    grafana = site.aws.secretsmanager.get_secret_value(SecretId="dataeng-local/grafana")["SecretString"]
+    env_file = stack.check_output(
+        run, f"stat -c '%U %a' {stack.PROJECT_DIR}/secrets/grafana.env && cat {stack.PROJECT_DIR}/secrets/grafana.env"
+    )
+    assert env_file.startswith("root 600\n")
+    assert f"GF_SECURITY_ADMIN_PASSWORD='{json.loads(grafana)['password']}'" in env_file
 
 
 def test_outputs_name_the_account_and_are_private(site):
