@@ -149,7 +149,9 @@ def test_the_dynamic_inventory_finds_both_instances_and_the_host_plays_configure
     for role, host in site.stand_ins.hosts.items():
         name = f"dataeng-local-{role}"
         assert inventory[role]["hosts"] == [name]
-        assert inventory["_meta"]["hostvars"][name]["instance_id"] == instances[role]
+        # ansible-inventory marks values from the inventory source as unsafe in its JSON.
+        instance_id = inventory["_meta"]["hostvars"][name]["instance_id"]
+        assert instance_id in (instances[role], {"__ansible_unsafe": instances[role]})
         assert site.converge.recap(name)["failed"] == 0
         docker = host.exec("systemctl", "is-active", "docker", check=False)
         assert docker.stdout.strip() == "active", f"{role}: {docker.stdout}{docker.stderr}"
@@ -176,6 +178,26 @@ def test_the_monitoring_host_runs_the_stack_and_prometheus_scrapes_it(site):
     )
     assert env_file.startswith("root 600\n")
     assert f"GF_SECURITY_ADMIN_PASSWORD='{json.loads(grafana)['password']}'" in env_file
+
+
+def test_a_changed_prometheus_configuration_restarts_prometheus_only(site):
+    monitoring = site.stand_ins.hosts["monitoring"]
+
+    def started() -> dict[str, str]:
+        names = [f"monitoring-{service}-1" for service in sorted(stack.BUILT_HERE)]
+        inspect = monitoring.exec("docker", "inspect", "--format", "{{.Name}} {{.State.StartedAt}}", *names)
+        return dict(line.lstrip("/").split(" ", 1) for line in inspect.stdout.splitlines())
+
+    before = started()
+    changed = site.run("site.yml", *LOCAL, "--tags", "monitoring", "-e", "monitoring_prometheus_scrape_interval=20s")
+    assert changed.returncode == 0, changed.output
+    assert "RUNNING HANDLER [dataeng.platform.monitoring : Restart Prometheus]" in changed.output
+    after = started()
+    assert after["monitoring-prometheus-1"] != before["monitoring-prometheus-1"]
+    del before["monitoring-prometheus-1"], after["monitoring-prometheus-1"]
+    assert after == before
+    config = monitoring.exec("cat", f"{stack.PROJECT_DIR}/prometheus/prometheus.yml").stdout
+    assert "scrape_interval: 20s" in config
 
 
 def test_outputs_name_the_account_and_are_private(site):
