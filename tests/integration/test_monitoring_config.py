@@ -169,7 +169,7 @@ def test_render_succeeds_and_a_second_render_changes_nothing(rendered):
     # restart handlers it notifies find no running service.
     handlers = re.findall(r"RUNNING HANDLER \[[^\]]*: (.*?)\].*?\n(\w+):", rendered.first.output)
     assert len(handlers) == 7, "each changed configuration notifies its service's restart handler"
-    assert {result for _, result in handlers} == {"skipping"}, handlers
+    assert {result for _handler, result in handlers} == {"skipping"}, handlers
 
 
 def test_every_file_is_owned_by_root_and_only_secrets_are_private(rendered):

@@ -78,7 +78,7 @@ class Plugin:
             return default
 
     def keys(self) -> list[str]:
-        return [name for name, _ in self.settings]
+        return [name for name, _value in self.settings]
 
 
 @dataclass
@@ -114,7 +114,7 @@ def _walk(nodes: list[Plugin | Branch]):
         if isinstance(node, Plugin):
             yield node
         else:
-            for _, body in node.clauses:
+            for _condition, body in node.clauses:
                 yield from _walk(body)
 
 

@@ -81,7 +81,7 @@ def test_passwords_are_only_in_root_owned_0600_env_files(host, run):
         for name in ("grafana", "elasticsearch", "kibana", "logstash"):
             env = host.file(f"{stack.PROJECT_DIR}/secrets/{name}.env")
             assert (env.user, env.group, env.mode) == ("root", "root", 0o600), name
-    _, holders, _ = run(f"grep -rlF {GRAFANA_PASSWORD} {stack.PROJECT_DIR}")
+    holders = stack.check_output(run, f"grep -rlF {GRAFANA_PASSWORD} {stack.PROJECT_DIR}")
     assert holders.split() == [f"{stack.PROJECT_DIR}/secrets/grafana.env"]
     for service in stack.BUILT_HERE:
         assert GRAFANA_PASSWORD not in stack.check_output(run, f"docker inspect monitoring-{service}-1"), service
