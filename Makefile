@@ -25,7 +25,7 @@ PLAYBOOK := $(BIN)/ansible-playbook
 LOCAL_TESTHOSTS := dataeng-local-kubernetes dataeng-local-monitoring
 
 .PHONY: help venv system-deps local testhosts testhosts-stop emulator-start emulator-stop outputs destroy \
-        test lint sanity unit jobs integration build lock clean
+        test lint sanity unit jobs integration build lock clean docs docs-check
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -95,6 +95,12 @@ jobs: venv system-deps ## The Glue job scripts on local PySpark (needs Java)
 
 integration: venv ## Integration tests against an emulator the tests start themselves
 	$(BIN)/pytest tests/integration
+
+docs: venv ## Regenerate docs/roles.md and CHANGELOG.rst from the code (docs-check: only compare)
+	$(BIN)/python tools/docs.py
+
+docs-check: venv ## Fail when docs/roles.md or CHANGELOG.rst is out of date
+	$(BIN)/python tools/docs.py --check
 
 build: venv ## Build the collection tarball into build/
 	$(BIN)/ansible-galaxy collection build --force --output-path build .
