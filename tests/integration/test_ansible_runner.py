@@ -1,9 +1,11 @@
-"""The cloud layer run the way AWX runs a job template: ansible-runner on a private data dir.
+"""site.yml run the way AWX runs a job template: ansible-runner on a private data dir.
 
-AWX writes the job's extra variables and the environment its credentials inject
-(env/extravars, env/envvars) into a private data directory, runs the project's playbook
-through ansible-runner, and reads everything back from the job events: the result, the
-recap, and the `set_stats` data it shows as the job's artifacts.
+AWX writes the job's extra variables, the environment its credentials inject and the
+template's skipped tags (env/extravars, env/envvars, env/cmdline) into a private data
+directory, runs the project's playbook through ansible-runner, and reads everything back
+from the job events: the result, the recap, and the `set_stats` data it shows as the job's
+artifacts. The host roles' tags are skipped (the emulated instances run nothing; the host
+layer runs on local stand-ins in test_site.py), as a "cloud layer" job template would.
 """
 
 from __future__ import annotations
@@ -60,18 +62,17 @@ class AwxJobs:
     private_data_dir: Path
     outputs_file: Path
     converge: Job
-    outputs: Job
     rerun: Job
     secrets: dict
 
     @property
     def jobs(self) -> list[Job]:
-        return [self.converge, self.outputs, self.rerun]
+        return [self.converge, self.rerun]
 
 
-def write_private_data_dir(path: Path, extravars: dict, envvars: dict) -> None:
+def write_private_data_dir(path: Path, extravars: dict, envvars: dict, cmdline: str) -> None:
     """What AWX writes before it starts a job: the survey/extra variables, the environment its
-    credentials inject, and runner settings."""
+    credentials inject, the template's command line options and runner settings."""
     env = path / "env"
     env.mkdir(parents=True)
     for name, data in (
@@ -81,12 +82,13 @@ def write_private_data_dir(path: Path, extravars: dict, envvars: dict) -> None:
     ):
         (env / name).write_text(json.dumps(data, indent=2))
         (env / name).chmod(0o600)
+    (env / "cmdline").write_text(cmdline)
 
 
 @pytest.fixture(scope="module")
 def awx(repo, tmp_path_factory) -> AwxJobs:
-    """A fresh emulator; the cloud layer converged, its outputs published, the cloud layer run
-    again, each as one job on the same private data dir."""
+    """A fresh emulator; site.yml without the host roles converged, then run again, each as one
+    job on the same private data dir."""
     work = tmp_path_factory.mktemp("runner")
     private_data_dir = work / "private"
     outputs_file = private_data_dir / "platform-outputs.json"
@@ -100,7 +102,8 @@ def awx(repo, tmp_path_factory) -> AwxJobs:
             if os.environ.get(key) != value:
                 patch.setenv(key, value)
         # The emulator's endpoint, CA bundle and key pair, as a credential type injects them.
-        write_private_data_dir(private_data_dir, {"outputs_file": str(outputs_file)}, emulator.environment())
+        extravars = {"outputs_file": str(outputs_file)}
+        write_private_data_dir(private_data_dir, extravars, emulator.environment(), "--skip-tags docker,monitoring")
         aws = Aws(emulator)
 
         def job(name: str, playbook: str) -> Job:
@@ -115,11 +118,10 @@ def awx(repo, tmp_path_factory) -> AwxJobs:
             )
             return Job(name, runner.status, runner.rc, list(runner.events), time.monotonic() - started)
 
-        converge = job("converge", "playbooks/cloud.yml")
+        converge = job("converge", "site.yml")
         secrets = expectations.secret_values(aws) if converge.rc == 0 else {}
-        outputs = job("outputs", "playbooks/outputs.yml")
-        rerun = job("rerun", "playbooks/cloud.yml")
-        yield AwxJobs(aws, emulator.endpoint, private_data_dir, outputs_file, converge, outputs, rerun, secrets)
+        rerun = job("rerun", "site.yml")
+        yield AwxJobs(aws, emulator.endpoint, private_data_dir, outputs_file, converge, rerun, secrets)
 
 
 def test_every_job_succeeds_without_a_failed_or_unreachable_host(awx):
@@ -131,7 +133,7 @@ def test_every_job_succeeds_without_a_failed_or_unreachable_host(awx):
         assert job.stats["dark"] == {}
 
 
-def test_the_cloud_layer_runs_on_localhost_only_and_a_rerun_changes_nothing(awx):
+def test_with_the_host_roles_skipped_only_localhost_runs_and_a_rerun_changes_nothing(awx):
     assert set(awx.converge.stats["processed"]) == {"localhost"}
     assert awx.converge.stats["changed"].get("localhost", 0) > 0, awx.converge.stdout()[-4000:]
     assert set(awx.rerun.stats["processed"]) == {"localhost"}
@@ -139,8 +141,8 @@ def test_the_cloud_layer_runs_on_localhost_only_and_a_rerun_changes_nothing(awx)
     expectations.network(awx.aws)
 
 
-def test_the_outputs_job_publishes_the_outputs_as_artifacts(awx):
-    artifacts = awx.outputs.stats["artifact_data"]
+def test_the_job_publishes_the_outputs_as_artifacts(awx):
+    artifacts = awx.converge.stats["artifact_data"]
     assert set(artifacts) == {"platform_outputs"}
     published = artifacts["platform_outputs"]
     assert published["environment"] == "local"
@@ -149,8 +151,7 @@ def test_the_outputs_job_publishes_the_outputs_as_artifacts(awx):
     # env/envvars pointed the job at this emulator, env/extravars put the outputs file here.
     assert published["aws_endpoint"] == awx.endpoint
     assert json.loads(awx.outputs_file.read_text()) == published
-    # The cloud jobs publish nothing.
-    assert awx.converge.stats["artifact_data"] == {}
+    assert awx.rerun.stats["artifact_data"] == artifacts
 
 
 def test_no_secret_value_reaches_any_event_or_artifact(awx):
