@@ -139,9 +139,9 @@ def test_ansible_lint_production_profile_is_clean(repo):
 
 
 def test_render_writes_every_definition_and_calls_nothing(rendered, controller, runner):
-    result, definitions, _ = rendered
+    result, definitions, _text = rendered
     # The controller's settings are there, but a render never reaches it.
-    _, again, _ = render(runner, SETTINGS, env=controller.environment(runner))
+    _result, again, _text = render(runner, SETTINGS, env=controller.environment(runner))
 
     assert list(definitions) == [
         "environment",
@@ -286,7 +286,7 @@ def test_credentials_referenced_exist(definitions):
 
 def test_without_aws_keys_no_aws_credential_is_made(runner):
     """A controller on an instance role: no AWS credential, nothing references one."""
-    _, definitions, _ = render(runner, {**SETTINGS, "awx_aws_access_key": "", "awx_aws_secret_key": ""})
+    _result, definitions, _text = render(runner, {**SETTINGS, "awx_aws_access_key": "", "awx_aws_secret_key": ""})
 
     assert [credential["name"] for credential in definitions["credentials"]] == ["dataeng-dev hosts SSH"]
     assert definitions["inventory_source"]["credential"] is None
@@ -323,7 +323,9 @@ def test_workflow_is_one_chain_from_network_to_outputs(definitions):
 
 
 def test_prod_names_and_inventory(runner):
-    _, definitions, _ = render(runner, {**SETTINGS, "awx_environment": "prod", "awx_project_scm_branch": "release"})
+    _result, definitions, _text = render(
+        runner, {**SETTINGS, "awx_environment": "prod", "awx_project_scm_branch": "release"}
+    )
 
     assert definitions["project"]["name"] == "dataeng-prod"
     assert definitions["project"]["scm_branch"] == "release"
@@ -360,7 +362,9 @@ BAD_SETTINGS = [
 ]
 
 
-@pytest.mark.parametrize(("override", "message"), BAD_SETTINGS, ids=[str(override) for override, _ in BAD_SETTINGS])
+@pytest.mark.parametrize(
+    ("override", "message"), BAD_SETTINGS, ids=[str(override) for override, _message in BAD_SETTINGS]
+)
 def test_bad_settings_fail_before_any_request_naming_the_variable(runner, controller, override, message):
     result = run_awx(runner, {**SETTINGS, **override}, env=controller.environment(runner))
 
@@ -376,7 +380,7 @@ def test_bad_settings_fail_before_any_request_naming_the_variable(runner, contro
 def test_the_ssh_key_is_required_to_configure_but_not_to_render(runner, controller):
     settings = {**SETTINGS, "awx_ssh_private_key": ""}
     result = run_awx(runner, settings, env=controller.environment(runner))
-    _, definitions, _ = render(runner, settings)
+    _result, definitions, _text = render(runner, settings)
 
     assert result.returncode != 0
     assert "the key is required unless rendering (awx_render_only=true)" in joined(result.output)
@@ -600,7 +604,7 @@ def assert_holds(controller: FakeController, collection: str, definition: dict, 
 
 def test_configures_the_controller_with_exactly_the_rendered_definitions(runner, controller):
     env = controller.environment(runner)
-    _, definitions, _ = render(runner, SETTINGS, env=env)
+    _result, definitions, _text = render(runner, SETTINGS, env=env)
 
     first = run_awx(runner, SETTINGS, "-vvv", env=env)
     assert first.returncode == 0, first.output[-5000:]
