@@ -30,6 +30,7 @@ import yaml
 
 from support.aws import Aws
 from support.logstash_config import Bareword, LogstashSyntaxError, Plugin, parse
+from support.monitoring_stack import ALL_SERVICES as SERVICES
 from support.playbook import PlaybookResult, PlaybookRunner
 
 pytestmark = pytest.mark.slow
@@ -42,18 +43,6 @@ KUBERNETES_HOST = "10.0.10.12"
 MIB = 1024 * 1024
 T3_SMALL_MIB = 2048
 
-SERVICES = {
-    "prometheus",
-    "grafana",
-    "elasticsearch",
-    "logstash",
-    "kibana",
-    "jaeger",
-    "pushgateway",
-    "cloudwatch-exporter",
-    "node-exporter",
-    "cadvisor",
-}
 # (host address, host port, container port): the UIs and intake ports the security group
 # opens, and Elasticsearch on loopback only.
 PUBLISHED = {

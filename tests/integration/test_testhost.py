@@ -293,7 +293,7 @@ def test_the_service_images_build_once_and_are_left_as_they_are_when_up_to_date(
         check=False,
     )
     assert cli.returncode == 0, cli.stderr
-    # molecule's prepare step reads "built" as a change.
+    # "built" only for an image really built (what the command reports is what it did).
     assert "built" not in cli.stdout
     assert cli.stdout.count("is up to date") == len(testhost.SERVICE_IMAGES)
 
