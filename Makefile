@@ -10,7 +10,8 @@ EMULATOR_STATE ?= .local/emulator
 # Target of `make destroy`; local by default so nothing reaches AWS by accident.
 INVENTORY ?= inventories/local
 # Debian packages the tests need (installed by `make system-deps` when missing).
-SYSTEM_PACKAGES ?= git curl shellcheck openjdk-17-jre-headless docker.io debootstrap prometheus prometheus-node-exporter
+SYSTEM_PACKAGES ?= git curl shellcheck openjdk-17-jre-headless docker.io debootstrap prometheus prometheus-node-exporter \
+                   etcd-server golang-1.19-go golang-github-modern-go-reflect2-dev rsync
 # Docker Compose v2 (`docker compose`): bookworm has only v1, so the tests take
 # trixie's package, which needs nothing but libc6. Pinned by version and digest.
 COMPOSE_DEB_URL ?= http://deb.debian.org/debian/pool/main/d/docker-compose/docker-compose_2.26.1-4_amd64.deb
@@ -25,7 +26,7 @@ PLAYBOOK := $(BIN)/ansible-playbook
 LOCAL_TESTHOSTS := dataeng-local-kubernetes dataeng-local-monitoring
 
 .PHONY: help venv system-deps local testhosts testhosts-stop emulator-start emulator-stop outputs destroy \
-        test lint sanity unit jobs integration build lock clean docs docs-check
+        test lint sanity unit jobs integration build lock clean docs docs-check kube-apiserver
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -93,8 +94,11 @@ unit: venv ## Unit tests (no emulator)
 jobs: venv system-deps ## The Glue job scripts on local PySpark (needs Java)
 	$(BIN)/pytest tests/jobs
 
-integration: venv ## Integration tests against an emulator the tests start themselves
+integration: venv kube-apiserver ## Integration tests against an emulator the tests start themselves
 	$(BIN)/pytest tests/integration
+
+kube-apiserver: venv system-deps ## Build the Kubernetes API server the argocd tests use, once, into ~/.cache (KUBE_APISERVER_BUILD=0: never)
+	@if [ "$${KUBE_APISERVER_BUILD:-1}" != 0 ]; then $(BIN)/python tools/kube_apiserver.py build; fi
 
 docs: venv ## Regenerate docs/roles.md and CHANGELOG.rst from the code (docs-check: only compare)
 	$(BIN)/python tools/docs.py

@@ -27,6 +27,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -246,7 +247,7 @@ def start(
                 f"{state.endpoint}; last lines of {log_file}:\n{log_tail(log_file)}"
             )
         if time.monotonic() > deadline:
-            _terminate(process.pid)
+            terminate(process.pid)
             raise EmulatorError(
                 f"the emulator did not answer on {state.endpoint} within {timeout:.0f}s; "
                 f"last lines of {log_file}:\n{log_tail(log_file)}"
@@ -257,12 +258,15 @@ def start(
     return state
 
 
-def _terminate(pid: int, grace: float = 10.0) -> None:
+def terminate(pid: int, is_ours: Callable[[int], bool] = pid_is_emulator, grace: float = 10.0) -> None:
+    """SIGTERM, then SIGKILL after `grace` seconds; `is_ours` guards against a recycled pid."""
+    if not is_ours(pid):
+        return
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + grace
     while time.monotonic() < deadline:
-        if _reap(pid) or not pid_is_emulator(pid):
+        if _reap(pid) or not is_ours(pid):
             return
         time.sleep(0.05)
     with contextlib.suppress(ProcessLookupError):
@@ -284,7 +288,7 @@ def stop(state_dir: Path = DEFAULT_STATE_DIR) -> EmulatorState | None:
     state_dir = Path(state_dir)
     state = running_state(state_dir)
     if state is not None:
-        _terminate(state.pid)
+        terminate(state.pid)
     (state_dir / STATE_FILE).unlink(missing_ok=True)
     return state
 

@@ -210,7 +210,7 @@ def test_one_job_template_per_layer(definitions):
     assert templates["compute"]["job_tags"] == "instances"
     assert (templates["kubernetes"]["playbook"], templates["kubernetes"]["job_tags"]) == (
         "playbooks/hosts.yml",
-        "docker",
+        "docker,kubernetes",
     )
     assert templates["kubernetes"]["limit"] == "kubernetes"
     assert templates["monitoring"]["limit"] == "monitoring"

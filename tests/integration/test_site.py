@@ -239,6 +239,12 @@ def test_outputs_name_the_account_and_are_private(site):
         "argocd": f"https://{kubernetes}:30080",
         "kubernetes_api": f"https://{kubernetes}:8443",
     }
+    # How to log in, never the password: the command that reads the secret.
+    assert outputs["logins"] == {
+        service: f"aws secretsmanager get-secret-value --region us-east-2 --secret-id dataeng-local/{service} "
+        "--query SecretString --output text"
+        for service in ("grafana", "argocd")
+    }
     assert stat.S_IMODE(site.runner.outputs_file.stat().st_mode) == 0o600
     assert f"account_id = {outputs['account_id']}" in site.rerun.output
 
