@@ -261,23 +261,30 @@ def start(
 def terminate(pid: int, is_ours: Callable[[int], bool] = pid_is_emulator, grace: float = 10.0) -> None:
     """SIGTERM, then SIGKILL after `grace` seconds; `is_ours` guards against a recycled pid."""
     if not is_ours(pid):
+        _reap(pid, block=True)  # an exiting child of ours is a zombie until collected
         return
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + grace
     while time.monotonic() < deadline:
-        if _reap(pid) or not is_ours(pid):
+        if _reap(pid):
+            return
+        if not is_ours(pid):
+            _reap(pid, block=True)  # exiting since the check above: collect it too
             return
         time.sleep(0.05)
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
-    _reap(pid)
+    _reap(pid, block=True)
 
 
-def _reap(pid: int) -> bool:
-    """Collect our own exited child so it does not linger as a zombie; True once gone."""
+def _reap(pid: int, block: bool = False) -> bool:
+    """Collect our own exited child so it does not linger as a zombie; True once gone.
+
+    `block` waits for it: only for a child known to be exiting (killed, or its /proc entry emptied).
+    """
     try:
-        waited, _status = os.waitpid(pid, os.WNOHANG)
+        waited, _status = os.waitpid(pid, 0 if block else os.WNOHANG)
     except ChildProcessError:
         return False  # not our child: the caller polls /proc instead
     return waited == pid

@@ -166,13 +166,18 @@ def _token(state: ApiServerState) -> str:
 
 
 def ready(state: ApiServerState, timeout: float = 1.0) -> bool:
-    request = urllib.request.Request(state.endpoint + "/readyz", headers={"Authorization": f"Bearer {_token(state)}"})
+    """/readyz answers, and the bootstrap controller has made the default namespace (it may lag behind)."""
     context = ssl.create_default_context(cafile=state.ca_bundle)
+    headers = {"Authorization": f"Bearer {_token(state)}"}
     try:
-        with urllib.request.urlopen(request, timeout=timeout, context=context) as response:
-            return response.status == 200
+        for path in ("/readyz", "/api/v1/namespaces/default"):
+            request = urllib.request.Request(state.endpoint + path, headers=headers)
+            with urllib.request.urlopen(request, timeout=timeout, context=context) as response:
+                if response.status != 200:
+                    return False
     except (urllib.error.URLError, OSError):
         return False
+    return True
 
 
 def _is_ours(pid: int) -> bool:

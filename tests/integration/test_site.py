@@ -180,6 +180,23 @@ def test_the_monitoring_host_runs_the_stack_and_prometheus_scrapes_it(site):
     assert f"GF_SECURITY_ADMIN_PASSWORD='{json.loads(grafana)['password']}'" in env_file
 
 
+def test_the_kubernetes_host_gets_every_minikube_step_but_the_real_host_only_ones(site):
+    kubernetes = site.stand_ins.hosts["kubernetes"]
+
+    def output(*command: str) -> str:
+        return kubernetes.exec(*command).stdout.strip()
+
+    assert "docker" in output("id", "-nG", "minikube").split()
+    assert output("systemctl", "is-enabled", "minikube") == "enabled"
+    assert "--memory=1536mb --cpus=1" in output("systemctl", "show", "minikube", "--property=ExecStart")
+    output("python3", "-c", "import kubernetes")
+    # inventories/local: no download, no start, so no cluster and no argocd role on the stand-in.
+    assert output("systemctl", "show", "minikube", "--property=ActiveState", "--value") == "inactive"
+    assert kubernetes.exec("test", "-e", "/usr/local/bin/minikube", check=False).returncode == 1
+    assert "dataeng.platform.minikube : Install the systemd unit" in site.converge.output
+    assert kubernetes.exec("test", "-e", "/var/lib/dataeng-platform/argocd", check=False).returncode == 1
+
+
 def test_a_changed_prometheus_configuration_restarts_prometheus_only(site):
     monitoring = site.stand_ins.hosts["monitoring"]
 
