@@ -262,7 +262,14 @@ def start(state_dir: Path = DEFAULT_STATE_DIR, port: int = 0, timeout: float = 9
     service_account_key = _service_account_key(state_dir)
     log_file = state_dir / "kube-apiserver.log"
     with open(log_file, "ab") as log:
-        etcd = subprocess.Popen(
+
+        def spawn(argv: list[str]) -> subprocess.Popen:
+            # Own sessions: the pair outlives the command that started it, as the emulator does.
+            return subprocess.Popen(
+                argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+
+        etcd = spawn(
             [
                 str(ETCD),
                 f"--data-dir={state_dir / 'etcd'}",
@@ -271,13 +278,9 @@ def start(state_dir: Path = DEFAULT_STATE_DIR, port: int = 0, timeout: float = 9
                 f"--listen-peer-urls=http://{DEFAULT_HOST}:{etcd_peer}",
                 f"--initial-advertise-peer-urls=http://{DEFAULT_HOST}:{etcd_peer}",
                 f"--initial-cluster=default=http://{DEFAULT_HOST}:{etcd_peer}",
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            ]
         )
-        apiserver = subprocess.Popen(
+        apiserver = spawn(
             [
                 str(binary_path()),
                 f"--etcd-servers=http://{DEFAULT_HOST}:{etcd_client}",
@@ -294,11 +297,7 @@ def start(state_dir: Path = DEFAULT_STATE_DIR, port: int = 0, timeout: float = 9
                 "--service-account-issuer=https://kubernetes.default.svc",
                 f"--service-cluster-ip-range={SERVICE_CIDR}",
                 f"--cert-dir={state_dir / 'certs'}",
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+            ]
         )
     kubeconfig = _write_kubeconfig(state_dir, port, cert_file, token)
     state = ApiServerState(
