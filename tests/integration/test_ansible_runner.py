@@ -27,6 +27,8 @@ from support.playbook import AWS_ENV, PlaybookRunner
 pytestmark = pytest.mark.slow
 # A job that hangs is ended by ansible-runner (status "timeout") instead of hanging the tests.
 JOB_TIMEOUT = 900
+# The host layer's tags (playbooks/hosts.yml), skipped as a cloud-layer job template skips them.
+HOST_LAYER_TAGS = "docker,monitoring,kubernetes"
 
 
 @dataclass
@@ -103,7 +105,7 @@ def awx(repo, tmp_path_factory) -> AwxJobs:
                 patch.setenv(key, value)
         # The emulator's endpoint, CA bundle and key pair, as a credential type injects them.
         extravars = {"outputs_file": str(outputs_file)}
-        write_private_data_dir(private_data_dir, extravars, emulator.environment(), "--skip-tags docker,monitoring")
+        write_private_data_dir(private_data_dir, extravars, emulator.environment(), f"--skip-tags {HOST_LAYER_TAGS}")
         aws = Aws(emulator)
 
         def job(name: str, playbook: str) -> Job:
