@@ -40,6 +40,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import IO
 
 from logfile import tail as log_tail
 
@@ -144,15 +145,25 @@ class TesthostError(RuntimeError):
 
 
 def docker(
-    *args: str, check: bool = True, timeout: float = 120, input: bytes | str | None = None
+    *args: str,
+    check: bool = True,
+    timeout: float = 120,
+    input: bytes | str | None = None,
+    stdin: IO[bytes] | None = None,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess:
-    """Run the docker client; with check, a failure raises TesthostError with its stderr."""
+    """Run the docker client; with check, a failure raises TesthostError with its output's tail.
+
+    `stdin` streams a file (a rootfs tarball) instead of reading it into memory as `input`.
+    """
     try:
         result = subprocess.run(
             ["docker", *args],
             input=input,
+            stdin=stdin,
             capture_output=True,
             text=not isinstance(input, bytes),
+            env=None if env is None else {**os.environ, **env},
             timeout=timeout,
             check=False,
         )
@@ -161,8 +172,15 @@ def docker(
     except subprocess.TimeoutExpired as exc:
         raise TesthostError(f"`docker {' '.join(args[:3])}` did not finish within {timeout:.0f}s") from exc
     if check and result.returncode != 0:
-        stderr = result.stderr.decode(errors="replace") if isinstance(result.stderr, bytes) else result.stderr
-        raise TesthostError(f"`docker {' '.join(args[:3])}` failed ({result.returncode}): {stderr.strip()}")
+        stdout, stderr = (
+            stream.decode(errors="replace") if isinstance(stream, bytes) else stream
+            for stream in (result.stdout, result.stderr)
+        )
+        # The classic builder reports a failing step's own output on stdout.
+        raise TesthostError(
+            f"`docker {' '.join(args[:3])}` failed ({result.returncode}): {stderr.strip()}"
+            + (f"\n{stdout.strip()[-3000:]}" if args[0] == "build" and stdout.strip() else "")
+        )
     return result
 
 
@@ -573,16 +591,7 @@ def _ensure_imported(rootfs: Rootfs, cache: Path | None, force: bool, log) -> li
     tarball = ensure_rootfs_tarball(cache, log=log, rootfs=rootfs)
     log(f"docker import {tarball} as {rootfs.image}")
     with open(tarball, "rb") as stream:
-        result = subprocess.run(
-            ["docker", "import", "--change", f"LABEL {INPUTS_LABEL}={inputs}", "-", rootfs.image],
-            stdin=stream,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-    if result.returncode != 0:
-        raise TesthostError(f"docker import of {tarball} failed: {result.stderr.strip()}")
+        docker("import", "--change", f"LABEL {INPUTS_LABEL}={inputs}", "-", rootfs.image, stdin=stream, timeout=600)
     return ["cached debootstrap" if cached else "debootstrap", "import"]
 
 
@@ -590,17 +599,17 @@ def _docker_build(image: str, dockerfile: Path, inputs: str, log) -> None:
     log(f"docker build {dockerfile} as {image}")
     # The classic builder: this client has no buildx, and the image FROMs a local image.
     # The Dockerfile on stdin and no context: its inputs hash covers the Dockerfile only.
-    result = subprocess.run(
-        ["docker", "build", "--label", f"{INPUTS_LABEL}={inputs}", "--tag", image, "-"],
+    docker(
+        "build",
+        "--label",
+        f"{INPUTS_LABEL}={inputs}",
+        "--tag",
+        image,
+        "-",
         input=dockerfile.read_text(),
-        env={**os.environ, "DOCKER_BUILDKIT": "0"},
-        capture_output=True,
-        text=True,
+        env={"DOCKER_BUILDKIT": "0"},
         timeout=900,
-        check=False,
     )
-    if result.returncode != 0:
-        raise TesthostError(f"docker build of {image} failed:\n{result.stdout[-3000:]}\n{result.stderr[-2000:]}")
 
 
 def _prune_replaced() -> None:

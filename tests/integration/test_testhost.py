@@ -28,6 +28,13 @@ def host():
         yield booted
 
 
+def cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """tools/testhost.py's command line, as make and molecule run it."""
+    return subprocess.run(
+        [sys.executable, testhost.__file__, *args], capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
 def ansible_adhoc(playbook, host_name: str, *args: str) -> dict:
     """`ansible HOST -c community.docker.docker ARGS` with the repo's ansible.cfg; the task's result."""
     # ansible.cfg enables only the aws_ec2, yaml and ini inventory sources: add the host list.
@@ -184,20 +191,12 @@ def test_engine_and_image_are_left_as_they_are_when_ready():
 
 
 def test_the_command_line_reports_the_running_host(host):
-    status = subprocess.run(
-        [sys.executable, testhost.__file__, "status"], capture_output=True, text=True, timeout=120, check=False
-    )
+    status = cli("status")
     assert status.returncode == 0, status.stderr
     assert f"test host {host.name}: Up" in status.stdout
     assert f"{testhost.IMAGE}: up to date" in status.stdout
 
-    again = subprocess.run(
-        [sys.executable, testhost.__file__, "start", host.name, "--timeout", "1"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    again = cli("start", host.name, "--timeout", "1")
     assert again.returncode == 0, again.stderr
     assert f"test host {host.name}: systemd running" in again.stdout
 
@@ -279,23 +278,15 @@ def test_the_service_images_build_once_and_are_left_as_they_are_when_up_to_date(
     # The service Dockerfiles live beside the test host's, which does not hash them.
     assert testhost.image_inputs() == testhost.dockerfile_inputs(testhost.BASE, testhost.CONTEXT_DIR / "Dockerfile")
 
-    status = subprocess.run(
-        [sys.executable, testhost.__file__, "status"], capture_output=True, text=True, timeout=120, check=False
-    )
+    status = cli("status")
     assert status.returncode == 0, status.stderr
     for image in (testhost.SERVICES_BASE_IMAGE, *service_images.values()):
         assert f"{image}: up to date" in status.stdout
-    cli = subprocess.run(
-        [sys.executable, testhost.__file__, "build-service-images"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert cli.returncode == 0, cli.stderr
+    rebuild = cli("build-service-images")
+    assert rebuild.returncode == 0, rebuild.stderr
     # "built" only for an image really built (what the command reports is what it did).
-    assert "built" not in cli.stdout
-    assert cli.stdout.count("is up to date") == len(testhost.SERVICE_IMAGES)
+    assert "built" not in rebuild.stdout
+    assert rebuild.stdout.count("is up to date") == len(testhost.SERVICE_IMAGES)
 
 
 def test_the_service_tarballs_are_kept_apart_when_stale_ones_are_pruned(tmp_path):
@@ -416,13 +407,7 @@ def test_the_service_archive_holds_the_three_images_and_is_written_only_when_the
     assert sorted(tag for image in manifest for tag in image["RepoTags"]) == sorted(service_images.values())
     written = archive.stat().st_mtime_ns
 
-    again = subprocess.run(
-        [sys.executable, testhost.__file__, "save-service-images", "--archive", str(archive)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    again = cli("save-service-images", "--archive", str(archive), timeout=300)
     assert again.returncode == 0, again.stderr
     # molecule's prepare step reads "saved" as a change.
     assert "saved" not in again.stdout

@@ -361,24 +361,25 @@ class _Parser:
             return parts[0]
         return Condition(" ".join(operators), tuple(parts), text)
 
+    def parenthesised(self) -> Condition:
+        """`( condition )`, the position at the opening parenthesis."""
+        self.pos += 1
+        self.skip()
+        inner = self.condition()
+        self.skip()
+        self.expect(")")
+        return inner
+
     def expression(self) -> Condition:
         start = self.pos
         if self.peek("("):
-            self.pos += 1
-            self.skip()
-            inner = self.condition()
-            self.skip()
-            self.expect(")")
+            inner = self.parenthesised()
             return Condition("()", (inner,), self.text[start : self.pos])
         if self.peek("!") and not self.peek("!="):
             self.pos += 1
             self.skip()
             if self.peek("("):
-                self.pos += 1
-                self.skip()
-                inner = self.condition()
-                self.skip()
-                self.expect(")")
+                inner = self.parenthesised()
             else:
                 inner = self.selector()
                 if inner is None:
