@@ -72,6 +72,8 @@ BAD_SETTINGS = [
     ({"admin_cidrs": "203.0.113.0/24"}, "admin_cidrs a list of CIDRs (got str)"),
     ({"aws_endpoint_url": "127.0.0.1:5000"}, "aws_endpoint_url must be empty (real AWS) or a URL"),
     ({"aws_access_key": "AKIAEXAMPLE", "aws_secret_key": ""}, "must be set together"),
+    ({"aws_retry_mode": "legacy"}, "aws_retry_mode must be"),
+    ({"aws_max_attempts": 50}, "aws_max_attempts a whole number from 1 to 20"),
     ({"network_vpc_cidr": "10.0.0.0/8"}, "network_vpc_cidr must be an IPv4 network CIDR with a prefix from /16 to /24"),
     ({"network_vpc_cidr": "10.0.0.1/16"}, 'no host bits set, such as 10.0.0.0/16; got "10.0.0.1/16"'),
     ({"network_availability_zones": ["us-east-2a"]}, "network_availability_zones must name at least two"),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from support import expectations
+from support import account, expectations, host_secrets
 from support import monitoring_stack as stack
 from support.aws import Aws
 from support.emulator import running_emulator
@@ -133,6 +133,19 @@ def test_no_secret_value_reaches_any_output_even_at_vvv(site):
     written = [site.check.output, site.converge.output, site.rerun.output, site.runner.outputs_file.read_text()]
     leaks = [value for value in values for text in written if value in text]
     assert leaks == []
+
+
+def test_no_secret_on_a_host_command_line_or_in_a_world_readable_file(site):
+    values = expectations.generated_values(site.secrets_after_converge)
+    monitoring = site.stand_ins.hosts["monitoring"]
+    # The scan finds what it looks for: a planted world-readable copy of one value.
+    monitoring.exec("sh", "-c", "umask 022 && cat > /tmp/planted", input=values[0])
+    try:
+        assert host_secrets.exposures(monitoring, values) == ["world-readable file /tmp/planted"]
+    finally:
+        monitoring.exec("rm", "-f", "/tmp/planted")
+    for role, host in site.stand_ins.hosts.items():
+        assert host_secrets.exposures(host, values) == [], role
 
 
 def test_ecs_cluster_tasks_and_service_match_the_seed(site):
@@ -288,8 +301,8 @@ def test_destroy_keeps_the_data_unless_told_then_leaves_nothing(site):
 
     destroy = site.run("playbooks/destroy.yml", *LOCAL, "-e", "confirm_destroy=local")
     assert destroy.returncode == 0, destroy.output
-    account = site.aws.sts.get_caller_identity()["Account"]
-    logs = f"arn:aws:logs:us-east-2:{account}:log-group:/ecs/dataeng-local"
+    account_id = site.aws.sts.get_caller_identity()["Account"]
+    logs = f"arn:aws:logs:us-east-2:{account_id}:log-group:/ecs/dataeng-local"
     assert expectations.remaining_resources(site.aws) == sorted([key, logs, *(f"arn:aws:s3:::{name}" for name in data)])
     assert site.aws.s3.get_object(Bucket=data[0], Key="raw/events/2026-11-27.json")["Body"].read() == b'{"id": 1}'
     for name in expectations.SECRETS:
@@ -304,6 +317,11 @@ def test_destroy_keeps_the_data_unless_told_then_leaves_nothing(site):
     with_data = site.run("playbooks/destroy.yml", *LOCAL, "-e", "confirm_destroy=local", "-e", "destroy_data=true")
     assert with_data.returncode == 0, with_data.output
     assert expectations.remaining_resources(site.aws) == [key]
+    # Every kind of resource, tagged or not: only KMS keys are left, AWS's own EBS key and the
+    # platform's (which the emulator cannot schedule for deletion).
+    inventory = account.inventory(site.aws)
+    assert account.counts(inventory) == {"kms_keys": 2}, account.counts(inventory)
+    assert sorted(k["alias"] for k in inventory["kms_keys"]) == ["alias/aws/ebs", "alias/dataeng-local-secrets"]
 
     again = site.run("playbooks/destroy.yml", *LOCAL, "-e", "confirm_destroy=local", "-e", "destroy_data=true")
     assert again.returncode == 0, again.output

@@ -296,9 +296,14 @@ SPECIALS = set("!#%+-.:=?_~")
 
 
 def secret_values(aws, prefix: str = "dataeng-local") -> dict[str, dict]:
+    """The values of the platform's secrets that exist (and are not deleted)."""
+    listed = aws.secretsmanager.list_secrets(Filters=[{"Key": "name", "Values": [f"{prefix}/"]}])["SecretList"]
     return {
-        name: json.loads(aws.secretsmanager.get_secret_value(SecretId=f"{prefix}/{name}")["SecretString"])
-        for name in SECRETS
+        secret["Name"].removeprefix(f"{prefix}/"): json.loads(
+            aws.secretsmanager.get_secret_value(SecretId=secret["ARN"])["SecretString"]
+        )
+        for secret in listed
+        if "DeletedDate" not in secret
     }
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,26 +60,41 @@ class PlaybookRunner:
         env.update(overrides)
         return env
 
-    def run(self, *args: str, env: dict[str, str] | None = None, timeout: float = 900) -> PlaybookResult:
-        """ansible-playbook ARGS from the repository root, writing its outputs file into the test's tmp dir."""
+    def run(
+        self,
+        *args: str,
+        env: dict[str, str] | None = None,
+        timeout: float = 900,
+        started: Callable[[subprocess.Popen], None] | None = None,
+    ) -> PlaybookResult:
+        """ansible-playbook ARGS from the repository root, writing its outputs file into the test's tmp dir.
+
+        With `started`, `started` gets the process as soon as it runs, so a test can end it with
+        `kill_process_tree` as a lost controller would.
+        """
         command = [
             str(Path(sys.executable).parent / "ansible-playbook"),
             "-e",
             f"outputs_file={self.outputs_file}",
             *args,
         ]
-        started = time.monotonic()
-        completed = subprocess.run(
+        started_at = time.monotonic()
+        with subprocess.Popen(
             command,
             cwd=self.repo,
             env=env if env is not None else self.environment(),
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            timeout=timeout,
-            check=False,
-        )
-        return PlaybookResult(completed.returncode, completed.stdout, time.monotonic() - started)
+        ) as process:
+            if started:
+                started(process)
+            try:
+                output = process.communicate(timeout=timeout)[0]
+            except subprocess.TimeoutExpired:
+                process.kill()
+                raise
+        return PlaybookResult(process.returncode, output, time.monotonic() - started_at)
 
     @property
     def outputs_file(self) -> Path:
@@ -84,3 +102,33 @@ class PlaybookRunner:
 
     def outputs(self) -> dict:
         return json.loads(self.outputs_file.read_text())
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        tree.setdefault(ppid, []).append(int(stat.parent.name))
+    return tree
+
+
+def kill_process_tree(pid: int) -> None:
+    """SIGKILL a process and everything below it, at once. Ansible's workers start sessions of their
+    own (so a process group misses them), and a module left running would retry what it was doing."""
+    frozen: set[int] = set()
+    pending = [pid]
+    while pending:
+        # Frozen first, so none of them can start another process or request meanwhile.
+        for process in pending:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(process, signal.SIGSTOP)
+        frozen.update(pending)
+        tree = _children()
+        pending = [child for parent in frozen for child in tree.get(parent, []) if child not in frozen]
+    for process in frozen:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(process, signal.SIGKILL)

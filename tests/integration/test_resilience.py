@@ -1,0 +1,66 @@
+"""The cloud layer against an AWS that misbehaves: throttling, server errors, dropped connections,
+and converges killed at the worst moments. Each ends where an undisturbed converge ends: their
+account inventories (every resource of every kind, tagged or not) equal the reference's.
+The three converges are the session fixture `converges` (support/converges.py).
+"""
+
+from __future__ import annotations
+
+import signal
+
+import pytest
+
+from support import account, expectations
+from support.aws_proxy import FAULTS
+from support.converges import KILL_AFTER
+
+pytestmark = pytest.mark.slow
+
+
+def test_the_reference_converge_succeeds(converges):
+    reference = converges["reference"]
+    assert reference.last.returncode == 0, reference.last.output
+    assert len(reference.inventory["vpcs"]) == 1
+
+
+def test_a_fifth_of_requests_faulted_still_converges_to_the_same_account(converges):
+    faulted = converges["faulted"]
+    assert faulted.last.returncode == 0, faulted.last.output[-5000:]
+    injected = sum(faulted.traffic.faulted.values())
+    assert injected >= 0.15 * faulted.traffic.total, faulted.traffic
+    assert set(faulted.traffic.faults_by_kind) == set(FAULTS), faulted.traffic.faults_by_kind
+    # Every service the platform uses was faulted, not only the busiest ones.
+    assert {service for service, _operation in faulted.traffic.faulted} >= {
+        "ec2",
+        "iam",
+        "s3",
+        "glue",
+        "kms",
+        "secretsmanager",
+        "ecr",
+        "ecs",
+    }
+    differences = account.differences(converges["reference"].inventory, faulted.inventory)
+    assert differences == [], "\n".join(differences)
+    print(f"faults: {injected} of {faulted.traffic.total} requests, {dict(faulted.traffic.faults_by_kind)}")
+
+
+def test_each_kill_landed_right_after_its_create(converges):
+    interrupted = converges["interrupted"]
+    assert interrupted.traffic.hooked == list(KILL_AFTER)
+    for operation, run in zip(KILL_AFTER, interrupted.runs, strict=False):
+        assert run.returncode == -signal.SIGKILL, f"{operation}: {run.returncode}\n{run.output[-3000:]}"
+
+
+def test_a_killed_converge_rerun_ends_like_an_undisturbed_one(converges):
+    interrupted = converges["interrupted"]
+    assert interrupted.last.returncode == 0, interrupted.last.output[-5000:]
+    differences = account.differences(converges["reference"].inventory, interrupted.inventory)
+    assert differences == [], "\n".join(differences)
+
+
+def test_a_killed_converge_keeps_every_password_it_generated(converges):
+    interrupted = converges["interrupted"]
+    # Killed at RunInstances, after the secrets role: every secret existed, and the rerun kept them.
+    assert len(interrupted.secrets_when_killed[-1]) == len(expectations.SECRETS)
+    assert interrupted.secrets == interrupted.secrets_when_killed[-1]

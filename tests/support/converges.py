@@ -1,0 +1,80 @@
+"""The cloud layer converged three times side by side, each on a fresh emulator: with nothing in
+the way (the reference), behind a proxy that faults a fifth of all requests, and behind a proxy
+that kills the run right after chosen creates reached AWS (before Ansible hears back), then
+reruns it. Each scenario keeps what it left in its account; the emulators are gone afterwards.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from support import account, expectations
+from support.aws import Aws
+from support.aws_proxy import AwsProxy, Traffic
+from support.emulator import running_emulator
+from support.playbook import PlaybookResult, PlaybookRunner, kill_process_tree
+
+CLOUD_LAYER = ("playbooks/cloud.yml", "-i", "inventories/local")
+FAULT_SHARE = 0.2
+# Where a converge is killed, in the order the cloud layer reaches them: each right after AWS
+# created something and before the module could record it (a VPC, the internet gateway before it
+# is attached, a Glue job, the KMS key before its alias, an instance).
+KILL_AFTER = ("CreateVpc", "CreateInternetGateway", "CreateJob", "CreateKey", "RunInstances")
+
+
+@dataclass
+class Converge:
+    runs: list[PlaybookResult]
+    inventory: dict
+    secrets: dict
+    traffic: Traffic = field(default_factory=Traffic)
+    secrets_when_killed: list[dict] = field(default_factory=list)
+
+    @property
+    def last(self) -> PlaybookResult:
+        return self.runs[-1]
+
+
+def undisturbed(runner: PlaybookRunner, tmp) -> Converge:
+    with running_emulator(tmp / "emulator") as emulator:
+        result = runner.run(*CLOUD_LAYER, env=runner.environment(**emulator.environment()))
+        aws = Aws(emulator)
+        return Converge([result], account.inventory(aws), expectations.secret_values(aws))
+
+
+def faulted(runner: PlaybookRunner, tmp) -> Converge:
+    with running_emulator(tmp / "emulator") as emulator, AwsProxy(emulator, FAULT_SHARE, seed=8).running() as proxy:
+        result = runner.run(*CLOUD_LAYER, env=runner.environment(**proxy.environment()))
+        aws = Aws(emulator)
+        return Converge([result], account.inventory(aws), expectations.secret_values(aws), proxy.traffic)
+
+
+def interrupted(runner: PlaybookRunner, tmp) -> Converge:
+    with running_emulator(tmp / "emulator") as emulator, AwsProxy(emulator).running() as proxy:
+        env = runner.environment(**proxy.environment())
+        aws = Aws(emulator)
+        runs, secrets_when_killed = [], []
+        for operation in KILL_AFTER:
+            started = []
+            proxy.after(operation, lambda started=started: kill_process_tree(started[0].pid))
+            runs.append(runner.run(*CLOUD_LAYER, env=env, started=started.append))
+            secrets_when_killed.append(expectations.secret_values(aws))
+        runs.append(runner.run(*CLOUD_LAYER, env=env))
+        return Converge(
+            runs, account.inventory(aws), expectations.secret_values(aws), proxy.traffic, secrets_when_killed
+        )
+
+
+SCENARIOS = {"reference": undisturbed, "faulted": faulted, "interrupted": interrupted}
+
+
+def side_by_side(repo: Path, tmp_path_factory) -> dict[str, Converge]:
+    """Every scenario at once (they wait on Ansible and the emulators, not on each other)."""
+    with ThreadPoolExecutor(len(SCENARIOS)) as pool:
+        futures = {
+            name: pool.submit(scenario, PlaybookRunner(repo, tmp := tmp_path_factory.mktemp(name)), tmp)
+            for name, scenario in SCENARIOS.items()
+        }
+        return {name: future.result() for name, future in futures.items()}
