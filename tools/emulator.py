@@ -164,13 +164,18 @@ def ensure_certificate(state_dir: Path, host: str) -> tuple[Path, Path]:
     return cert_file, key_file
 
 
-def pid_is_emulator(pid: int) -> bool:
-    """Guard against signalling a recycled pid that now belongs to something else."""
+def pid_runs(pid: int, *programs: str) -> bool:
+    """Whether `pid`'s command line names one of `programs`: a guard against signalling a
+    recycled pid that now belongs to something else."""
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return False
-    return b"moto" in cmdline
+    return any(program.encode() in cmdline for program in programs)
+
+
+def pid_is_emulator(pid: int) -> bool:
+    return pid_runs(pid, "moto")
 
 
 def read_state(state_dir: Path) -> EmulatorState | None:

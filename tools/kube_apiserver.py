@@ -38,7 +38,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from emulator import DEFAULT_HOST, ensure_certificate, free_port, terminate
+from emulator import DEFAULT_HOST, ensure_certificate, free_port, pid_runs, terminate
 from logfile import tail as log_tail
 
 VERSION = "v1.20.2"
@@ -181,11 +181,7 @@ def ready(state: ApiServerState, timeout: float = 1.0) -> bool:
 
 
 def _is_ours(pid: int) -> bool:
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return False
-    return b"kube-apiserver" in cmdline or b"etcd" in cmdline
+    return pid_runs(pid, "kube-apiserver", "etcd")
 
 
 def read_state(state_dir: Path) -> ApiServerState | None:
