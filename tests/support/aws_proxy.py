@@ -1,8 +1,8 @@
 """A TLS proxy on loopback between Ansible and the emulator: it counts every AWS request by
-service and operation, answers a chosen share of them with a fault instead of forwarding them,
-and can run a hook right after a chosen operation reached the emulator, before its answer
-goes back (how the tests kill a converge at the worst moment: the resource exists, Ansible
-never learns it).
+service and operation, answers a chosen share of them (and the first to each service) with a
+fault instead of forwarding them, and can run a hook right after a chosen operation reached the
+emulator, before its answer goes back (how the tests kill a converge at the worst moment: the
+resource exists, Ansible never learns it).
 
 A faulted request never reaches the emulator, so a client's retry cannot duplicate a create:
 what the faults test is that every module retries, not what AWS does with lost answers (the
@@ -117,6 +117,7 @@ class AwsProxy:
         self.fault_share = fault_share
         self.traffic = Traffic()
         self._random = random.Random(seed)
+        self._services_seen: set[str] = set()
         self._lock = threading.Lock()
         self._hooks: dict[str, Callable[[], None]] = {}
         self._server: http.server.ThreadingHTTPServer | None = None
@@ -136,8 +137,14 @@ class AwsProxy:
             self._hooks[operation] = hook
 
     def _draw_fault(self, request: Request) -> str | None:
+        """No fault, or the kind to inject. With faults on, the first request to each service is
+        always faulted, so a service the platform calls only a few times is not spared by chance."""
         with self._lock:
-            if request.service == "unsigned" or self._random.random() >= self.fault_share:
+            if request.service == "unsigned" or not self.fault_share:
+                return None
+            first_to_service = request.service not in self._services_seen
+            self._services_seen.add(request.service)
+            if not first_to_service and self._random.random() >= self.fault_share:
                 return None
             kind = self._random.choice(FAULTS)
             self.traffic.faulted[request.service, request.operation] += 1
