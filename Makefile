@@ -26,7 +26,7 @@ PLAYBOOK := $(BIN)/ansible-playbook
 LOCAL_TESTHOSTS := dataeng-local-kubernetes dataeng-local-monitoring
 
 .PHONY: help venv system-deps local testhosts testhosts-stop emulator-start emulator-stop outputs destroy \
-        test lint sanity unit jobs integration build lock clean docs docs-check kube-apiserver
+        test lint sanity unit jobs integration build lock clean docs docs-check kube-apiserver bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -96,6 +96,9 @@ jobs: venv system-deps ## The Glue job scripts on local PySpark (needs Java)
 
 integration: venv kube-apiserver ## Integration tests against an emulator the tests start themselves
 	$(BIN)/pytest tests/integration
+
+bench: venv ## Benchmark the cloud layer on fresh emulators into build/bench/ (BENCH_OPTIONS="--repeat 1" for a quick look)
+	PYTHONPATH=tests:tools $(BIN)/python tests/bench/bench.py $(BENCH_OPTIONS)
 
 kube-apiserver: venv system-deps ## Build the Kubernetes API server the argocd tests use, once, into ~/.cache (KUBE_APISERVER_BUILD=0: never)
 	@if [ "$${KUBE_APISERVER_BUILD:-1}" != 0 ]; then $(BIN)/python tools/kube_apiserver.py build; fi

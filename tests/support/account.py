@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 
 # EC2 identifiers moto generates: replaced by the resource's Name tag, or by their kind alone.
 EC2_ID = re.compile(
@@ -200,9 +201,10 @@ def _s3(aws) -> list[dict]:
                 "policy": _optional(lambda name=name: s3.get_bucket_policy(Bucket=name), "NoSuchBucketPolicy"),
                 "logging": _optional(lambda name=name: s3.get_bucket_logging(Bucket=name)),
                 "tags": _optional(lambda name=name: s3.get_bucket_tagging(Bucket=name), "NoSuchTagSet"),
-                # Access log objects are named after the time S3 delivered them.
+                # Access log objects are named after the time S3 delivered them. The ETag (the
+                # content's MD5) tells an object uploaded whole from an empty or truncated one.
                 "objects": sorted(
-                    o["Key"]
+                    f"{o['Key']} {o['ETag']}"
                     for o in s3.list_objects_v2(Bucket=name).get("Contents", [])
                     if "/s3-access/" not in o["Key"]
                 ),
@@ -347,6 +349,57 @@ def counts(inventory: dict) -> dict[str, int]:
         for kind, items in inventory.items()
     }
     return {kind: size for kind, size in sizes.items() if size}
+
+
+BUCKET_SETTINGS = ("versioning", "encryption", "public_access_block", "lifecycle", "policy", "logging")
+
+
+def managed_resources(inventory: dict) -> Counter:
+    """The inventory's resources counted as Terraform counts them: a bucket's settings, a route
+    table's associations and routes, a role's policies and attachments are resources of their own."""
+    count = Counter()
+    count["vpc"] = len(inventory["vpcs"])
+    count["subnet"] = len(inventory["subnets"])
+    count["internet_gateway"] = len(inventory["internet_gateways"])
+    count["nat_gateway + eip"] = len(inventory["nat_gateways"]) + len(inventory["elastic_ips"])
+    for table in inventory["route_tables"]:
+        if table["main"]:
+            continue
+        count["route_table"] += 1
+        count["route_table_association"] += len(table["subnets"])
+        # "local" comes with the VPC, prefix-list routes with the endpoint's table associations.
+        count["route"] += sum(1 for route in table["routes"] if not route.endswith(" -> local") and "pl-" not in route)
+    for endpoint in inventory["vpc_endpoints"]:
+        count["vpc_endpoint"] += 1
+        count["vpc_endpoint_route_table_association"] += len(endpoint["route_tables"])
+    for group in inventory["security_groups"]:
+        count["security_group"] += 1
+        count["security_group_rule_set"] += len(group["ingress"]) + len(group["egress"])
+    count["instance"] = len(inventory["instances"])
+    count["key_pair"] = len(inventory["key_pairs"])
+    for role in inventory["roles"]:
+        count["iam_role"] += 1
+        count["iam_role_policy"] += len(role["inline"])
+        count["iam_role_policy_attachment"] += len(role["attached"])
+    count["iam_instance_profile"] = len(inventory["instance_profiles"])
+    count["iam_policy"] = len(inventory["policies"])
+    for bucket in inventory["buckets"]:
+        count["s3_bucket"] += 1
+        count["s3_bucket_setting"] += sum(1 for setting in BUCKET_SETTINGS if bucket[setting])
+        count["s3_object"] += len(bucket["objects"])
+    for kind, items in inventory["glue"].items():
+        count[f"glue_{kind}"] = len(items)
+    for key in inventory["kms_keys"]:
+        if not (key["alias"] or "").startswith("alias/aws/"):
+            count["kms_key + alias"] += 1 + bool(key["alias"])
+    count["secret + version"] = 2 * len(inventory["secrets"])
+    count["ecr_repository + lifecycle"] = sum(1 + bool(r["lifecycle"]) for r in inventory["ecr"])
+    # A cluster's capacity providers are a resource of their own (aws_ecs_cluster_capacity_providers).
+    count["ecs"] = 2 * len(inventory["ecs"]["clusters"]) + sum(
+        map(len, (inventory["ecs"]["services"], inventory["ecs"]["task_definitions"]))
+    )
+    count["log_group"] = len(inventory["log_groups"])
+    return +count
 
 
 def _sorted(value):

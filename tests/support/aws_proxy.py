@@ -180,13 +180,24 @@ class AwsProxy:
             def log_message(self, format, *args):  # noqa: A002 - the base class's signature
                 pass
 
+            def _body(self) -> bytes:
+                """The request body; botocore streams uploads with chunked transfer encoding."""
+                if "chunked" not in self.headers.get("Transfer-Encoding", "").lower():
+                    return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                chunks = []
+                while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
+                    chunks.append(self.rfile.read(size))
+                    self.rfile.readline()
+                while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                    pass  # trailers
+                return b"".join(chunks)
+
             def _serve(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
                 request = Request(
                     self.command,
                     self.path,
                     {name.lower(): value for name, value in self.headers.items()},
-                    self.rfile.read(length),
+                    self._body(),
                 )
                 fault = proxy._draw_fault(request)
                 if fault == "drop":
@@ -207,7 +218,10 @@ class AwsProxy:
                 for name, value in headers:
                     if name.lower() not in HOP_BY_HOP:
                         self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
+                # A HEAD answer has no body but the length of the one GET would return.
+                upstream_length = next((v for n, v in headers if n.lower() == "content-length"), None)
+                length = upstream_length if self.command == "HEAD" and upstream_length else str(len(body))
+                self.send_header("Content-Length", length)
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(body)

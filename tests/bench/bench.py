@@ -1,0 +1,180 @@
+"""Benchmark of the cloud layer against a fresh emulator: cold converge, no-op rerun, no-op rerun
+of each role alone, and the no-op rerun with the data lake carrying more datasets.
+
+Every AWS request goes through the counting proxy (tests/support/aws_proxy.py, no faults), so
+the request counts are exact, by service and operation. Managed resources are counted as
+Terraform would count them (support/account.managed_resources). Each figure is the median of
+--repeat runs, each on its own fresh emulator.
+
+    make bench [BENCH_OPTIONS="--repeat 3 --datasets 1,10,50"]
+    PYTHONPATH=tests:tools .venv/bin/python tests/bench/bench.py [--repeat 3] [--datasets 1,10,50] \
+        [--output build/bench]
+
+Writes bench.json and bench.md into --output and prints the Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from support import account
+from support.aws import Aws
+from support.aws_proxy import AwsProxy
+from support.emulator import running_emulator
+from support.playbook import PlaybookRunner
+
+REPO = Path(__file__).resolve().parents[2]
+
+CLOUD_LAYER = ("playbooks/cloud.yml", "-i", "inventories/local")
+ROLES = ("network", "security_groups", "iam", "data_lake", "glue", "ecr", "secrets", "ecs", "instances")
+TASK_LINE = re.compile(r"^TASK \[", re.MULTILINE)
+DATASET = {
+    "schema": [
+        {"name": "event_id", "type": "string", "nullable": False},
+        {"name": "event_time", "type": "timestamp", "nullable": False},
+    ],
+    "key_columns": ["event_id"],
+    "order_column": "event_time",
+    "partition_columns": [],
+}
+
+
+@dataclass
+class Measurement:
+    wall_seconds: float
+    cpu_seconds: float
+    tasks: int
+    changed: int
+    requests: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total_requests(self) -> int:
+        return sum(self.requests.values())
+
+
+def measure(runner: PlaybookRunner, env: dict[str, str], proxy: AwsProxy, *args: str) -> Measurement:
+    before_requests = Counter(proxy.traffic.forwarded)
+    before_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = runner.run(*CLOUD_LAYER, *args, env=env)
+    after_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if result.returncode != 0:
+        raise SystemExit(f"ansible-playbook {' '.join(args)} failed:\n{result.output[-4000:]}")
+    requests = Counter(proxy.traffic.forwarded)
+    requests.subtract(before_requests)
+    return Measurement(
+        wall_seconds=round(result.seconds, 2),
+        cpu_seconds=round((after_cpu.ru_utime - before_cpu.ru_utime) + (after_cpu.ru_stime - before_cpu.ru_stime), 2),
+        tasks=len(TASK_LINE.findall(result.output)),
+        changed=result.recap()["changed"],
+        requests={f"{service} {operation}": n for (service, operation), n in sorted(requests.items()) if n},
+    )
+
+
+def datasets(count: int) -> list[dict]:
+    return [{"name": f"events{index:02d}" if count > 1 else "events", **DATASET} for index in range(count)]
+
+
+def one_run(datasets_count: int, per_role: bool, scratch: Path) -> dict:
+    """Cold converge, no-op rerun and (optionally) each role's no-op rerun on a fresh emulator."""
+    runner = PlaybookRunner(REPO, scratch)
+    extra = ("-e", json.dumps({"glue_datasets": datasets(datasets_count)}))
+    with running_emulator(scratch / "emulator") as emulator, AwsProxy(emulator).running() as proxy:
+        env = runner.environment(**proxy.environment())
+        run = {"cold": measure(runner, env, proxy, *extra), "noop": measure(runner, env, proxy, *extra)}
+        if per_role:
+            for role in ROLES:
+                run[f"noop {role}"] = measure(runner, env, proxy, *extra, "--tags", role)
+        run["resources"] = account.managed_resources(account.inventory(Aws(emulator)))
+    return run
+
+
+def median(runs: list[dict], key: str) -> dict:
+    measurements = [run[key] for run in runs]
+    requests = Counter()
+    for measurement in measurements:
+        requests.update(measurement.requests)
+    return {
+        "wall_seconds": statistics.median(m.wall_seconds for m in measurements),
+        "cpu_seconds": statistics.median(m.cpu_seconds for m in measurements),
+        "tasks": statistics.median(m.tasks for m in measurements),
+        "changed": max(m.changed for m in measurements),
+        "requests": statistics.median(m.total_requests for m in measurements),
+        "requests_by_operation": {op: n / len(measurements) for op, n in sorted(requests.items())},
+    }
+
+
+def markdown(result: dict) -> str:
+    base = next(iter(result["runs"].values()))
+    resources = sum(base["resources"].values())
+    lines = [
+        f"Machine: {result['machine']}; medians of {result['repeat']} runs, each on a fresh emulator; "
+        f"{resources} managed resources (Terraform's count) with 1 dataset.",
+        "",
+        "| Run | Wall s | CPU s | Tasks | Changed | AWS requests | Wall s / resource | Requests / resource |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for key, figures in base["figures"].items():
+        lines.append(
+            f"| {key} | {figures['wall_seconds']:.1f} | {figures['cpu_seconds']:.1f} | {figures['tasks']:.0f} "
+            f"| {figures['changed']} | {figures['requests']:.0f} | {figures['wall_seconds'] / resources:.2f} "
+            f"| {figures['requests'] / resources:.2f} |"
+        )
+    lines += ["", "| Datasets | Resources | No-op wall s | No-op requests | vs 1 dataset |", "|---|---|---|---|---|"]
+    for count, scaled in result["runs"].items():
+        noop = scaled["figures"]["noop"]
+        ratio = noop["wall_seconds"] / base["figures"]["noop"]["wall_seconds"]
+        lines.append(
+            f"| {count} | {sum(scaled['resources'].values())} | {noop['wall_seconds']:.1f} "
+            f"| {noop['requests']:.0f} | {ratio:.2f}x |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--datasets", default="1,10,50", help="comma-separated dataset counts; the first is the base")
+    parser.add_argument("--output", type=Path, default=REPO / "build" / "bench")
+    options = parser.parse_args(argv)
+    counts = [int(count) for count in options.datasets.split(",")]
+    result = {
+        "machine": f"{os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}",
+        "repeat": options.repeat,
+        "date": time.strftime("%Y-%m-%d"),
+        "runs": {},
+    }
+    with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
+        for count in counts:
+            runs = []
+            for index in range(options.repeat):
+                directory = Path(scratch) / f"{count}-{index}"
+                directory.mkdir()
+                runs.append(one_run(count, per_role=count == counts[0], scratch=directory))
+            keys = [key for key in runs[0] if key != "resources"]
+            result["runs"][str(count)] = {
+                "resources": runs[0]["resources"],
+                "figures": {key: median(runs, key) for key in keys},
+                "samples": [{key: asdict(run[key]) for key in keys} for run in runs],
+            }
+    options.output.mkdir(parents=True, exist_ok=True)
+    (options.output / "bench.json").write_text(json.dumps(result, indent=2) + "\n")
+    table = markdown(result)
+    (options.output / "bench.md").write_text(table)
+    print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
