@@ -143,7 +143,7 @@ def markdown(result: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--datasets", default="1,10,50", help="comma-separated dataset counts; the first is the base")
     parser.add_argument("--output", type=Path, default=REPO / "build" / "bench")
