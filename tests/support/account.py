@@ -13,6 +13,8 @@ import json
 import re
 from collections import Counter
 
+from support.expectations import tags
+
 # EC2 identifiers moto generates: replaced by the resource's Name tag, or by their kind alone.
 EC2_ID = re.compile(
     r"\b(?:vpc|subnet|sg|igw|rtb|nat|vpce|i|eipalloc|eipassoc|eni|vol|pl|rtbassoc|key|acl)-[0-9a-f]{8,17}\b"
@@ -21,7 +23,7 @@ KMS_KEY_ID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9
 
 
 def name_tag(resource: dict) -> str | None:
-    return next((tag["Value"] for tag in resource.get("Tags") or [] if tag["Key"] == "Name"), None)
+    return tags(resource).get("Name")
 
 
 def _ec2(aws) -> tuple[dict, dict[str, str]]:

@@ -5,6 +5,8 @@ expectations. `findings()` lists every breach, one line each, naming the resourc
 
 from __future__ import annotations
 
+from support.expectations import as_list
+
 WORLD = ("0.0.0.0/0", "::/0")
 # The only ports the platform may open to the internet: the web tier's HTTP and HTTPS.
 PUBLIC_PORTS = {80, 443}
@@ -42,33 +44,24 @@ def _buckets(inventory: dict) -> list[str]:
     return found
 
 
-def _statements(document) -> list[dict]:
-    statements = document["Statement"]
-    return statements if isinstance(statements, list) else [statements]
-
-
-def _as_list(value) -> list:
-    return value if isinstance(value, list) else [value]
-
-
 def _iam(inventory: dict) -> list[str]:
     found = []
     for role in inventory["roles"]:
-        for statement in _statements(role["trust"]):
+        for statement in as_list(role["trust"]["Statement"]):
             principal = statement.get("Principal")
             if not isinstance(principal, dict) or set(principal) != {"Service"}:
                 found.append(f"role {role['name']}: trusted by {principal}, not by an AWS service")
         if any(arn.endswith(ADMINISTRATOR_POLICIES) for arn in role["attached"]):
             found.append(f"role {role['name']}: an administrator policy is attached ({role['attached']})")
         for name, document in role["inline"].items():
-            for statement in _statements(document):
+            for statement in as_list(document["Statement"]):
                 if statement.get("Effect") != "Allow":
                     continue
-                actions = _as_list(statement.get("Action", []))
+                actions = as_list(statement.get("Action", []))
                 if any(action == "*" or action.endswith(":*") for action in actions):
                     found.append(f"role {role['name']} policy {name}: every action of a service ({actions})")
                 # A condition (a CloudWatch namespace, say) scopes what the resource cannot.
-                unscoped = "*" in _as_list(statement.get("Resource", [])) and "Condition" not in statement
+                unscoped = "*" in as_list(statement.get("Resource", [])) and "Condition" not in statement
                 if unscoped and not all(
                     action.split(":")[1].startswith(("Describe", "List", "Get")) for action in actions
                 ):
