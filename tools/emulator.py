@@ -19,6 +19,7 @@ import errno
 import ipaddress
 import json
 import os
+import random
 import signal
 import socket
 import ssl
@@ -54,6 +55,11 @@ EMULATOR_ENVIRONMENT = {
 # at once however much the emulator holds (/moto-api/data.json dumps every resource, and
 # takes seconds once a site has converged).
 HEALTH_PATH = "/moto-api/config"
+# Free ports are chosen from SERVER_PORTS_FROM up to the kernel's ephemeral range (Linux's default if unreadable).
+SERVER_PORTS_FROM = 20000
+EPHEMERAL_PORTS_FILE = "/proc/sys/net/ipv4/ip_local_port_range"
+LINUX_FIRST_EPHEMERAL_PORT = 32768
+FREE_PORT_ATTEMPTS = 5
 STATE_FILE = "emulator.json"
 LOG_FILE = "moto.log"
 # The emulator speaks TLS, like AWS: bucket policies that refuse plain HTTP (which
@@ -101,8 +107,27 @@ def _is_loopback(host: str) -> bool:
     return host == "localhost" or host.startswith("127.") or host == "::1"
 
 
+def first_ephemeral_port() -> int:
+    try:
+        return int(Path(EPHEMERAL_PORTS_FILE).read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return LINUX_FIRST_EPHEMERAL_PORT
+
+
 def free_port(host: str = DEFAULT_HOST) -> int:
-    """A port the kernel considers free right now on `host`."""
+    """A port free right now on `host`, taken from below the kernel's ephemeral range.
+
+    Not a port the kernel hands out for `bind(0)`: outgoing connections take their local ports from that same range,
+    and under load one took a server's port in the moment between choosing it and the server binding it.
+    """
+    below_ephemeral = range(SERVER_PORTS_FROM, first_ephemeral_port())
+    for port in random.sample(below_ephemeral, min(len(below_ephemeral), 50)):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind((host, port))
+            except OSError:
+                continue
+            return port
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return sock.getsockname()[1]
@@ -227,7 +252,20 @@ def start(
             )
         return existing
 
-    port = port or free_port(host)
+    if port:
+        return _launch(state_dir, host, port, timeout)
+    attempts_left = FREE_PORT_ATTEMPTS
+    while True:
+        try:
+            return _launch(state_dir, host, free_port(host), timeout)
+        except PortInUseError:
+            # Another process bound the port between choosing and binding it: choose again.
+            attempts_left -= 1
+            if not attempts_left:
+                raise
+
+
+def _launch(state_dir: Path, host: str, port: int, timeout: float) -> EmulatorState:
     ensure_port_free(host, port)
     cert_file, key_file = ensure_certificate(state_dir, host)
 

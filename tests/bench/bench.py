@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import resource
 import statistics
 import sys
@@ -28,6 +27,8 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from ansible.release import __version__ as ansible_core_version
 
 from support import account
 from support.aws import Aws
@@ -39,7 +40,6 @@ REPO = Path(__file__).resolve().parents[2]
 
 CLOUD_LAYER = ("playbooks/cloud.yml", "-i", "inventories/local")
 ROLES = ("network", "security_groups", "iam", "data_lake", "glue", "ecr", "secrets", "ecs", "instances")
-TASK_LINE = re.compile(r"^TASK \[", re.MULTILINE)
 DATASET = {
     "schema": [
         {"name": "event_id", "type": "string", "nullable": False},
@@ -73,11 +73,12 @@ def measure(runner: PlaybookRunner, env: dict[str, str], proxy: AwsProxy, *args:
         raise SystemExit(f"ansible-playbook {' '.join(args)} failed:\n{result.output[-4000:]}")
     requests = Counter(proxy.traffic.forwarded)
     requests.subtract(before_requests)
+    totals = result.totals()
     return Measurement(
         wall_seconds=round(result.seconds, 2),
         cpu_seconds=round((after_cpu.ru_utime - before_cpu.ru_utime) + (after_cpu.ru_stime - before_cpu.ru_stime), 2),
-        tasks=len(TASK_LINE.findall(result.output)),
-        changed=result.recap()["changed"],
+        tasks=totals["ok"] + totals["skipped"] + totals["failed"],
+        changed=totals["changed"],
         requests={f"{service} {operation}": n for (service, operation), n in sorted(requests.items()) if n},
     )
 
@@ -86,17 +87,22 @@ def datasets(count: int) -> list[dict]:
     return [{"name": f"events{index:02d}" if count > 1 else "events", **DATASET} for index in range(count)]
 
 
-def one_run(datasets_count: int, per_role: bool, scratch: Path) -> dict:
-    """Cold converge, no-op rerun and (optionally) each role's no-op rerun on a fresh emulator."""
-    runner = PlaybookRunner(REPO, scratch)
+def one_run(datasets_count: int, in_detail: bool, scratch: Path) -> dict:
+    """Cold converge and no-op rerun on a fresh emulator; in detail, also each role's no-op rerun, then the
+    same cold converge and no-op rerun forced sequential (--forks 1) on another fresh emulator."""
     extra = ("-e", json.dumps({"glue_datasets": datasets(datasets_count)}))
-    with running_emulator(scratch / "emulator") as emulator, AwsProxy(emulator).running() as proxy:
-        env = runner.environment(**proxy.environment())
-        run = {"cold": measure(runner, env, proxy, *extra), "noop": measure(runner, env, proxy, *extra)}
-        if per_role:
-            for role in ROLES:
-                run[f"noop {role}"] = measure(runner, env, proxy, *extra, "--tags", role)
-        run["resources"] = account.managed_resources(account.inventory(Aws(emulator)))
+    run = {}
+    for suffix, forks in [("", ())] + ([(" (forks 1)", ("--forks", "1"))] if in_detail else []):
+        runner = PlaybookRunner(REPO, scratch / f"run{suffix.strip()}")
+        runner.workdir.mkdir()
+        with running_emulator(runner.workdir / "emulator") as emulator, AwsProxy(emulator).running() as proxy:
+            env = runner.environment(**proxy.environment())
+            run[f"cold{suffix}"] = measure(runner, env, proxy, *extra, *forks)
+            run[f"noop{suffix}"] = measure(runner, env, proxy, *extra, *forks)
+            if in_detail and not forks:
+                for role in ROLES:
+                    run[f"noop {role}"] = measure(runner, env, proxy, *extra, "--tags", role)
+            run.setdefault("resources", account.managed_resources(account.inventory(Aws(emulator))))
     return run
 
 
@@ -115,6 +121,41 @@ def median(runs: list[dict], key: str) -> dict:
     }
 
 
+def targets(result: dict) -> list[tuple[str, str, bool]]:
+    """The figures the platform promises for its no-op rerun, lanes and scaling: (target, measured, met)."""
+    base = next(iter(result["runs"].values()))
+    figures = base["figures"]
+    resources = sum(base["resources"].values())
+    noop = figures["noop"]
+    found = [
+        ("No-op rerun changes nothing", f"changed={noop['changed']}", noop["changed"] == 0),
+        (
+            "No-op rerun: at most 3 AWS requests per managed resource",
+            f"{noop['requests'] / resources:.2f}",
+            noop["requests"] <= 3 * resources,
+        ),
+        (
+            "No-op rerun: at most 0.25 s per managed resource",
+            f"{noop['wall_seconds'] / resources:.2f} s",
+            noop["wall_seconds"] <= 0.25 * resources,
+        ),
+    ]
+    if "cold (forks 1)" in figures:
+        speedup = figures["cold (forks 1)"]["wall_seconds"] / figures["cold"]["wall_seconds"]
+        found.append(("Cold converge in lanes at least 1.5x faster than --forks 1", f"{speedup:.2f}x", speedup >= 1.5))
+    largest = list(result["runs"].values())[-1]
+    if largest is not base:
+        growth = largest["figures"]["noop"]["wall_seconds"] / noop["wall_seconds"] - 1
+        found.append(
+            (
+                f"No-op rerun with {list(result['runs'])[-1]} datasets at most 50% slower than with 1",
+                f"{growth:+.0%}",
+                growth <= 0.5,
+            )
+        )
+    return found
+
+
 def markdown(result: dict) -> str:
     base = next(iter(result["runs"].values()))
     resources = sum(base["resources"].values())
@@ -131,6 +172,8 @@ def markdown(result: dict) -> str:
             f"| {figures['changed']} | {figures['requests']:.0f} | {figures['wall_seconds'] / resources:.2f} "
             f"| {figures['requests'] / resources:.2f} |"
         )
+    lines += ["", "| Target | Measured | Met |", "|---|---|---|"]
+    lines += [f"| {target} | {measured} | {'yes' if met else 'no'} |" for target, measured, met in targets(result)]
     lines += ["", "| Datasets | Resources | No-op wall s | No-op requests | vs 1 dataset |", "|---|---|---|---|---|"]
     for count, scaled in result["runs"].items():
         noop = scaled["figures"]["noop"]
@@ -142,6 +185,18 @@ def markdown(result: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def machine() -> str:
+    """What the figures were taken on: CPU model and count, memory, kernel, Python and ansible-core."""
+    cpuinfo = Path("/proc/cpuinfo").read_text()
+    model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")), "")
+    meminfo = Path("/proc/meminfo").read_text().split()
+    memory_gib = int(meminfo[meminfo.index("MemTotal:") + 1]) / 2**20
+    return (
+        f"{os.cpu_count()} CPUs ({model or platform.machine()}), {memory_gib:.0f} GiB, Linux {platform.release()}, "
+        f"Python {platform.python_version()}, ansible-core {ansible_core_version}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--repeat", type=int, default=3)
@@ -150,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(argv)
     counts = [int(count) for count in options.datasets.split(",")]
     result = {
-        "machine": f"{os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}",
+        "machine": machine(),
         "repeat": options.repeat,
         "date": time.strftime("%Y-%m-%d"),
         "runs": {},
@@ -161,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
             for index in range(options.repeat):
                 directory = Path(scratch) / f"{count}-{index}"
                 directory.mkdir()
-                runs.append(one_run(count, per_role=count == counts[0], scratch=directory))
+                runs.append(one_run(count, in_detail=count == counts[0], scratch=directory))
             keys = [key for key in runs[0] if key != "resources"]
             result["runs"][str(count)] = {
                 "resources": runs[0]["resources"],

@@ -54,6 +54,19 @@ def test_start_again_returns_the_running_emulator(state_dir):
         emulator.start(state_dir, port=emulator.free_port())
 
 
+def test_any_free_port_chooses_again_when_the_chosen_port_is_taken_meanwhile(state_dir, monkeypatch):
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        taken = squatter.getsockname()[1]
+        choices = iter([taken, emulator.free_port()])
+        monkeypatch.setattr(emulator, "free_port", lambda host: next(choices))
+
+        state = emulator.start(state_dir, port=0)
+        assert state.port != taken
+        assert emulator.answers(state.endpoint, state.ca_bundle)
+
+
 def test_a_taken_port_fails_fast_with_a_clear_error(state_dir):
     with socket.socket() as squatter:
         squatter.bind(("127.0.0.1", 0))

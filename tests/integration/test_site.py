@@ -74,14 +74,14 @@ def test_site_passes_syntax_check(playbook, inventory):
 
 def test_check_mode_on_an_empty_account_reports_changes_and_creates_nothing(site):
     assert site.check.returncode == 0, site.check.output
-    assert site.check.recap()["changed"] > 0
+    assert site.check.totals()["changed"] > 0
     assert site.left_by_check == []
 
 
 def test_converge_succeeds_and_a_rerun_changes_nothing(site):
     assert site.converge.returncode == 0, site.converge.output
     assert site.rerun.returncode == 0, site.rerun.output
-    assert site.rerun.recap()["changed"] == 0, site.rerun.output
+    assert site.rerun.totals()["changed"] == 0, site.rerun.output
 
 
 def test_network_matches_the_seed(site):

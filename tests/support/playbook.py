@@ -14,9 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 RECAP = re.compile(
     r"^(?P<host>\S+)\s*:\s*ok=(?P<ok>\d+)\s+changed=(?P<changed>\d+)\s+unreachable=(?P<unreachable>\d+)"
-    r"\s+failed=(?P<failed>\d+)",
+    r"\s+failed=(?P<failed>\d+)\s+skipped=(?P<skipped>\d+)",
     re.MULTILINE,
 )
 # Variables from the developer's shell that would point a run at another account or endpoint.
@@ -29,6 +31,11 @@ AWS_ENV = (
     "EMULATOR_CA_BUNDLE",
 )
 
+_COMMON_VARS = Path(__file__).resolve().parents[2] / "roles" / "common" / "vars" / "main.yml"
+# The local hosts the cloud layer runs on: the controller, and one per lane of cloud roles.
+CLOUD_LANES = frozenset(lane["name"] for lane in yaml.safe_load(_COMMON_VARS.read_text())["_common_cloud_lanes"])
+CONTROLLER_HOSTS = CLOUD_LANES | {"localhost"}
+
 
 @dataclass
 class PlaybookResult:
@@ -36,11 +43,25 @@ class PlaybookResult:
     output: str
     seconds: float
 
+    def recaps(self) -> dict[str, dict[str, int]]:
+        """Each host's PLAY RECAP counts: ok, changed, unreachable, failed, skipped."""
+        return {
+            match.group("host"): {key: int(value) for key, value in match.groupdict().items() if key != "host"}
+            for match in RECAP.finditer(self.output)
+        }
+
     def recap(self, host: str = "localhost") -> dict[str, int]:
-        for match in RECAP.finditer(self.output):
-            if match.group("host") == host:
-                return {key: int(value) for key, value in match.groupdict().items() if key != "host"}
-        raise AssertionError(f"no PLAY RECAP line for {host} in:\n{self.output[-3000:]}")
+        recaps = self.recaps()
+        if host not in recaps:
+            raise AssertionError(f"no PLAY RECAP line for {host} in:\n{self.output[-3000:]}")
+        return recaps[host]
+
+    def totals(self) -> dict[str, int]:
+        """The PLAY RECAP counts summed over every host: the cloud layer runs on a host per lane."""
+        recaps = self.recaps()
+        if not recaps:
+            raise AssertionError(f"no PLAY RECAP in:\n{self.output[-3000:]}")
+        return {key: sum(counts[key] for counts in recaps.values()) for key in next(iter(recaps.values()))}
 
 
 class PlaybookRunner:
