@@ -45,11 +45,14 @@ def test_a_fifth_of_requests_faulted_still_converges_to_the_same_account(converg
     print(f"faults: {injected} of {faulted.traffic.total} requests, {dict(faulted.traffic.faults_by_kind)}")
 
 
-def test_each_kill_landed_right_after_its_create(converges):
+def test_every_kill_landed_right_after_its_create(converges):
     interrupted = converges["interrupted"]
-    assert interrupted.traffic.hooked == list(KILL_AFTER)
-    for operation, run in zip(KILL_AFTER, interrupted.runs, strict=False):
-        assert run.returncode == -signal.SIGKILL, f"{operation}: {run.returncode}\n{run.output[-3000:]}"
+    assert sorted(interrupted.traffic.hooked) == sorted(KILL_AFTER)
+    killed = interrupted.runs[:-1]
+    assert 1 <= len(killed) <= len(KILL_AFTER)
+    for run in killed:
+        assert run.returncode == -signal.SIGKILL, f"{run.returncode}\n{run.output[-3000:]}"
+    print(f"{len(killed)} runs killed, at {', '.join(interrupted.traffic.hooked)}")
 
 
 def test_a_killed_converge_rerun_ends_like_an_undisturbed_one(converges):
@@ -61,6 +64,7 @@ def test_a_killed_converge_rerun_ends_like_an_undisturbed_one(converges):
 
 def test_a_killed_converge_keeps_every_password_it_generated(converges):
     interrupted = converges["interrupted"]
-    # Killed at RunInstances, after the secrets role: every secret existed, and the rerun kept them.
+    # The last kill lands in the second wave (a Glue job or an instance, which wait for the first),
+    # after the secrets lane converged: every secret existed, and the rerun kept them.
     assert len(interrupted.secrets_when_killed[-1]) == len(expectations.SECRETS)
     assert interrupted.secrets == interrupted.secrets_when_killed[-1]

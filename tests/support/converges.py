@@ -18,9 +18,9 @@ from support.playbook import PlaybookResult, PlaybookRunner, kill_process_tree
 
 CLOUD_LAYER = ("playbooks/cloud.yml", "-i", "inventories/local")
 FAULT_SHARE = 0.2
-# Where a converge is killed, in the order the cloud layer reaches them: each right after AWS
-# created something and before the module could record it (a VPC, the internet gateway before it
-# is attached, a Glue job, the KMS key before its alias, an instance).
+# Where a converge is killed: each right after AWS created something and before the module could
+# record it (a VPC, the internet gateway before it is attached, a Glue job, the KMS key before its
+# alias, an instance).
 KILL_AFTER = ("CreateVpc", "CreateInternetGateway", "CreateJob", "CreateKey", "RunInstances")
 
 
@@ -55,10 +55,12 @@ def interrupted(runner: PlaybookRunner, tmp) -> Converge:
     with running_emulator(tmp / "emulator") as emulator, AwsProxy(emulator).running() as proxy:
         env = runner.environment(**proxy.environment())
         aws = Aws(emulator)
-        runs, secrets_when_killed = [], []
+        runs, secrets_when_killed, started = [], [], []
         for operation in KILL_AFTER:
-            started = []
-            proxy.after(operation, lambda started=started: kill_process_tree(started[0].pid))
+            proxy.after(operation, lambda: kill_process_tree(started[-1].pid))
+        # The lanes run side by side, so which of these creates comes first varies: each run is killed
+        # at the first one still armed, and the next run goes on from there until every one has fired.
+        while len(proxy.traffic.hooked) < len(KILL_AFTER) and len(runs) < len(KILL_AFTER):
             runs.append(runner.run(*CLOUD_LAYER, env=env, started=started.append))
             secrets_when_killed.append(expectations.secret_values(aws))
         runs.append(runner.run(*CLOUD_LAYER, env=env))
