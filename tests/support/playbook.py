@@ -31,9 +31,11 @@ AWS_ENV = (
     "EMULATOR_CA_BUNDLE",
 )
 
-_COMMON_VARS = Path(__file__).resolve().parents[2] / "roles" / "common" / "vars" / "main.yml"
+_COMMON_VARS = yaml.safe_load((Path(__file__).resolve().parents[2] / "roles/common/vars/main.yml").read_text())
+# The cloud roles, in the order plan checks them.
+CLOUD_ROLES = tuple(_COMMON_VARS["_common_cloud_roles"])
 # The local hosts the cloud layer runs on: the controller, and one per lane of cloud roles.
-CLOUD_LANES = frozenset(lane["name"] for lane in yaml.safe_load(_COMMON_VARS.read_text())["_common_cloud_lanes"])
+CLOUD_LANES = frozenset(lane["name"] for lane in _COMMON_VARS["_common_cloud_lanes"])
 CONTROLLER_HOSTS = CLOUD_LANES | {"localhost"}
 
 
