@@ -19,6 +19,8 @@ description:
   - It creates no bucket - use M(amazon.aws.s3_bucket) first; a bucket that does not exist fails the task with
     its name.
   - Prefix objects get the bucket's default encryption.
+  - Unlike M(community.aws.s3_logging), it changes no ACL unless asked to (O(grant_log_delivery_acl)), so it works
+    with log buckets whose ACLs are disabled.
 options:
   buckets:
     description:
@@ -94,6 +96,14 @@ options:
         O(buckets[].access_log_prefix). It must allow S3 log delivery to write there (a bucket policy for
         C(logging.s3.amazonaws.com) with ACLs disabled).
     type: str
+  grant_log_delivery_acl:
+    description:
+      - Also grant the S3 Log Delivery group C(WRITE) and C(READ_ACP) in O(access_log_bucket)'s ACL, the older way
+        to let S3 deliver access logs, for a log bucket that has ACLs enabled.
+      - AWS refuses ACLs on a bucket whose object ownership is C(BucketOwnerEnforced) (the default since 2023); such
+        a log bucket grants log delivery with its bucket policy instead, and this stays V(false).
+    type: bool
+    default: false
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -183,6 +193,9 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+LOG_DELIVERY_GROUP = "http://acs.amazonaws.com/groups/s3/LogDelivery"
+LOG_DELIVERY_PERMISSIONS = ("WRITE", "READ_ACP")
 
 # The parts of a lifecycle rule this module manages, as S3 names them; a rule with any
 # other part (tag filters, several transitions, ...) is rewritten to the requested one.
@@ -298,6 +311,37 @@ def plan_bucket(current, bucket, access_log_bucket):
     return actions, after
 
 
+def missing_log_delivery_grants(acl):
+    """The Log Delivery grants `acl` (get_bucket_acl) lacks for S3 to deliver access logs."""
+    granted = {
+        grant["Permission"]
+        for grant in acl.get("Grants", [])
+        if grant.get("Grantee", {}).get("URI") == LOG_DELIVERY_GROUP
+    }
+    if "FULL_CONTROL" in granted:
+        return []
+    return [
+        {"Grantee": {"Type": "Group", "URI": LOG_DELIVERY_GROUP}, "Permission": permission}
+        for permission in LOG_DELIVERY_PERMISSIONS
+        if permission not in granted
+    ]
+
+
+def grant_log_delivery(client, bucket, check_mode):
+    """Add the missing Log Delivery grants to `bucket`'s ACL; returns the actions (none when granted)."""
+    acl = client.get_bucket_acl(aws_retry=True, Bucket=bucket)
+    missing = missing_log_delivery_grants(acl)
+    if not missing:
+        return []
+    if not check_mode:
+        client.put_bucket_acl(
+            aws_retry=True,
+            Bucket=bucket,
+            AccessControlPolicy={"Owner": acl["Owner"], "Grants": acl.get("Grants", []) + missing},
+        )
+    return [f"{bucket}: put_bucket_acl"]
+
+
 def duplicate_rule_ids(buckets):
     """`bucket: rule id` for every rule ID given twice in one bucket."""
     duplicates = []
@@ -390,6 +434,7 @@ def main():
     argument_spec = dict(
         buckets=dict(type="list", elements="dict", required=True, options=bucket_spec),
         access_log_bucket=dict(type="str"),
+        grant_log_delivery_acl=dict(type="bool", default=False),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     buckets = module.params["buckets"]
@@ -409,6 +454,11 @@ def main():
 
     client = module.client("s3", retry_decorator=AWSRetry.jittered_backoff())
     actions, results, diff = [], [], {"before": {}, "after": {}}
+    if module.params["grant_log_delivery_acl"] and logging_buckets:
+        try:
+            actions.extend(grant_log_delivery(client, access_log_bucket, module.check_mode))
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            module.fail_json_aws(e, msg=f"Failed to grant S3 log delivery in the ACL of {access_log_bucket}")
     for bucket in buckets:
         layout = BucketLayout(client, bucket["name"])
         try:

@@ -39,6 +39,7 @@ LAYOUT = {
     ],
 }
 
+LOG_DELIVERY_GROUP = "http://acs.amazonaws.com/groups/s3/LogDelivery"
 # S3 log delivery may write into the lake, as the data_lake role's bucket policy allows.
 LOG_DELIVERY = {
     "Version": "2012-10-17",
@@ -145,6 +146,22 @@ def test_lays_out_every_bucket_in_one_call_and_keeps_it_so(aws_emulator, buckets
     ]
     assert "LoggingEnabled" not in aws.s3.get_bucket_logging(Bucket=SCRIPTS)
     assert rule_ids(aws, LAKE) == ["housekeeping", "raw-to-ia"]
+
+
+def test_log_delivery_is_granted_in_the_acl_only_when_asked(aws_emulator, buckets):
+    aws = buckets
+    aws.s3.delete_bucket_policy(Bucket=LAKE)
+    logged = {"access_log_bucket": LAKE, "buckets": [{"name": SCRIPTS, "access_log_prefix": "logs/scripts/"}]}
+
+    refused = run_module(aws_emulator, MODULE, logged)
+    assert refused.get("failed") is True
+    assert "InvalidTargetBucketForLogging" in str(refused)
+
+    granted = run_module(aws_emulator, MODULE, {**logged, "grant_log_delivery_acl": True})
+    assert granted["actions"] == [f"{LAKE}: put_bucket_acl", f"{SCRIPTS}: put_bucket_logging"], granted.get("msg")
+    grants = aws.s3.get_bucket_acl(Bucket=LAKE)["Grants"]
+    assert {g["Permission"] for g in grants if g["Grantee"].get("URI") == LOG_DELIVERY_GROUP} == {"WRITE", "READ_ACP"}
+    assert run_module(aws_emulator, MODULE, {**logged, "grant_log_delivery_acl": True})["changed"] is False
 
 
 def test_a_missing_bucket_fails_with_its_name(aws_emulator):

@@ -68,7 +68,7 @@ def test_nothing_to_do_when_the_bucket_is_laid_out():
 
 
 def test_missing_prefixes_are_created_in_order():
-    actions, _ = module.plan_bucket(current(missing_prefixes=["raw/", "curated/"]), bucket(), "lake")
+    actions = module.plan_bucket(current(missing_prefixes=["raw/", "curated/"]), bucket(), "lake")[0]
     assert actions == ["put_object raw/", "put_object curated/"]
 
 
@@ -85,11 +85,11 @@ def test_the_whole_lifecycle_configuration_is_rewritten_when_a_rule_differs_or_i
 def test_rules_compare_in_any_order_and_storage_classes_in_any_case():
     rules = [TO_IA, HOUSEKEEPING]
     laid_out = sorted((module.desired_rule(rule) for rule in rules), key=lambda rule: rule["rule_id"])
-    actions, _ = module.plan_bucket(
+    actions = module.plan_bucket(
         current(lifecycle_rules=laid_out),
         bucket(lifecycle_rules=[HOUSEKEEPING, {**TO_IA, "storage_class": "standard_ia"}]),
         "lake",
-    )
+    )[0]
     assert actions == []
 
 
@@ -111,3 +111,15 @@ def test_a_new_log_target_is_one_logging_call():
 def test_rule_ids_given_twice_in_a_bucket_are_named():
     buckets = [bucket(lifecycle_rules=[TO_IA, TO_IA, HOUSEKEEPING]), bucket(name="other", lifecycle_rules=None)]
     assert module.duplicate_rule_ids(buckets) == ["lake: raw-to-ia"]
+
+
+def test_log_delivery_grants_are_added_only_when_missing():
+    group = {"Type": "Group", "URI": module.LOG_DELIVERY_GROUP}
+    owner = {"Grantee": {"Type": "CanonicalUser", "ID": "abc"}, "Permission": "FULL_CONTROL"}
+    assert module.missing_log_delivery_grants({"Grants": [owner]}) == [
+        {"Grantee": group, "Permission": "WRITE"},
+        {"Grantee": group, "Permission": "READ_ACP"},
+    ]
+    write_only = {"Grants": [owner, {"Grantee": group, "Permission": "WRITE"}]}
+    assert module.missing_log_delivery_grants(write_only) == [{"Grantee": group, "Permission": "READ_ACP"}]
+    assert module.missing_log_delivery_grants({"Grants": [{"Grantee": group, "Permission": "FULL_CONTROL"}]}) == []
