@@ -1,0 +1,227 @@
+#!/usr/bin/python
+
+# Copyright: (c) 2026, dataeng.platform contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: iam_inline_policies
+version_added: 0.1.0
+short_description: Set the inline policies of several IAM roles at once
+description:
+  - Makes the inline policies of a list of existing IAM roles what the task says, in one task.
+  - Does in one process what M(amazon.aws.iam_policy) does one policy per task, with the same API requests (one
+    read per policy, one write per changed policy).
+  - Policies compare by meaning, not text - key order, whitespace and a single action or resource given as a string
+    or a one-element list make no difference.
+  - With O(purge=true) a listed role keeps no inline policy the task does not give it, as Terraform's
+    C(aws_iam_role) does with C(inline_policy) blocks.
+options:
+  roles:
+    description:
+      - The roles and the inline policies each should have.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      name:
+        description:
+          - Name of the role.
+        type: str
+        required: true
+      policies:
+        description:
+          - Inline policy documents by policy name (each a dict or JSON text).
+        type: dict
+        default: {}
+  purge:
+    description:
+      - Delete the inline policies of the listed roles that O(roles[].policies) does not name.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+attributes:
+  check_mode:
+    support: full
+    description: Reports what would change without changing it.
+  diff_mode:
+    support: full
+    description: Shows each changed role's inline policies before and after.
+author:
+  - dataeng.platform maintainers (@dataeng)
+"""
+
+EXAMPLES = r"""
+- name: Each role gets exactly its own inline policy
+  dataeng.platform.iam_inline_policies:
+    purge: true
+    roles:
+      - name: dev-glue-service
+        policies:
+          dev-glue-service:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action: s3:GetObject
+                Resource: arn:aws:s3:::dev-glue-scripts/scripts/*
+      - name: dev-ecs-task
+        policies:
+          dev-ecs-task: "{{ lookup('ansible.builtin.file', 'ecs-task-policy.json') }}"
+"""
+
+RETURN = r"""
+actions:
+  description: "The changes made (or that would be made, in check mode), each as C(<role>: <API call> <policy>)."
+  returned: always
+  type: list
+  elements: str
+  sample: ["dev-ecs-task: put_role_policy dev-ecs-task", "dev-ecs-task: delete_role_policy by-hand"]
+roles:
+  description: Each role's inline policies after the task, by name, in the order given.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Name of the role.
+      type: str
+      sample: dev-ecs-task
+    policies:
+      description: The inline policy documents by policy name - those the task names, and with O(purge=false) none
+        of the others (they are not read).
+      type: dict
+      sample: {"dev-ecs-task": {"Version": "2012-10-17", "Statement": []}}
+"""
+
+import json
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from urllib.parse import unquote
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+# Statement keys whose value may be one string or a list of strings, meaning the same.
+_LIST_OR_STRING = {"Action", "NotAction", "Resource", "NotResource"}
+
+
+def canonical_policy(document):
+    """A policy document (dict or JSON text) in a form that compares equal when the meaning is equal."""
+    if isinstance(document, str):
+        document = json.loads(document)
+    return _canonical(document)
+
+
+def _canonical(value, key=None):
+    if isinstance(value, dict):
+        return {k: _canonical(v, k) for k, v in sorted(value.items())}
+    if isinstance(value, list):
+        items = [_canonical(item) for item in value]
+        if key in _LIST_OR_STRING and all(isinstance(item, str) for item in items):
+            return sorted(set(items))
+        return items
+    if key in _LIST_OR_STRING and isinstance(value, str):
+        return [value]
+    return value
+
+
+def plan_role(current, wanted, purge):
+    """The calls that turn `current` (name: canonical document) into `wanted`, and the policies after."""
+    actions = [f"put_role_policy {name}" for name, document in wanted.items() if current.get(name) != document]
+    after = dict(current)
+    after.update(wanted)
+    if purge:
+        for name in sorted(set(current) - set(wanted)):
+            actions.append(f"delete_role_policy {name}")
+            del after[name]
+    return actions, after
+
+
+class RolePolicies:
+    """Reads and changes the inline policies of one role."""
+
+    def __init__(self, client, role):
+        self.client = client
+        self.role = role
+
+    def read(self, names):
+        """The role's policies among `names` (all of them when `names` is None), as canonical documents."""
+        listed = self.client.list_role_policies(aws_retry=True, RoleName=self.role)["PolicyNames"]
+        policies = {}
+        for name in listed if names is None else [name for name in listed if name in names]:
+            document = self.client.get_role_policy(aws_retry=True, RoleName=self.role, PolicyName=name)[
+                "PolicyDocument"
+            ]
+            # IAM sends the document URL-encoded; botocore decodes it into a dict, text is decoded here.
+            policies[name] = canonical_policy(unquote(document) if isinstance(document, str) else document)
+        return policies
+
+    def apply(self, actions, documents):
+        """Make the planned calls; a policy is written as the task gave it (`documents`), not canonical."""
+        for action in actions:
+            call, name = action.split(" ", 1)
+            if call == "put_role_policy":
+                document = documents[name]
+                self.client.put_role_policy(
+                    aws_retry=True,
+                    RoleName=self.role,
+                    PolicyName=name,
+                    PolicyDocument=document if isinstance(document, str) else json.dumps(document),
+                )
+            else:
+                self.client.delete_role_policy(aws_retry=True, RoleName=self.role, PolicyName=name)
+
+
+def main():
+    argument_spec = dict(
+        roles=dict(
+            type="list",
+            elements="dict",
+            required=True,
+            options=dict(name=dict(type="str", required=True), policies=dict(type="dict", default={})),
+        ),
+        purge=dict(type="bool", default=False),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    purge = module.params["purge"]
+    try:
+        wanted_by_role = [
+            (role, {name: canonical_policy(document) for name, document in role["policies"].items()})
+            for role in module.params["roles"]
+        ]
+    except ValueError as e:
+        module.fail_json(msg=f"roles: a policy document is not valid JSON: {e}")
+
+    client = module.client("iam", retry_decorator=AWSRetry.jittered_backoff())
+    actions, results, diff = [], [], {"before": {}, "after": {}}
+    for given, wanted in wanted_by_role:
+        role = given["name"]
+        policies = RolePolicies(client, role)
+        try:
+            # Without purge only the named policies are read: the others are not the task's business.
+            current = policies.read(None if purge else set(wanted))
+            role_actions, after = plan_role(current, wanted, purge)
+            if role_actions and not module.check_mode:
+                policies.apply(role_actions, given["policies"])
+        except is_boto3_error_code("NoSuchEntity"):
+            module.fail_json(msg=f"IAM role {role} does not exist: create it first (amazon.aws.iam_role).")
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+            module.fail_json_aws(e, msg=f"Failed to set the inline policies of IAM role {role}")
+        results.append({"name": role, "policies": after})
+        if role_actions:
+            actions.extend(f"{role}: {action}" for action in role_actions)
+            diff["before"][role] = current
+            diff["after"][role] = after
+    module.exit_json(changed=bool(actions), actions=actions, roles=results, diff=diff)
+
+
+if __name__ == "__main__":
+    main()
