@@ -158,8 +158,9 @@ def targets(result: dict) -> list[tuple[str, str, bool]]:
 def markdown(result: dict) -> str:
     base = next(iter(result["runs"].values()))
     resources = sum(base["resources"].values())
+    runs = "one run" if result["repeat"] == 1 else f"medians of {result['repeat']} runs"
     lines = [
-        f"Machine: {result['machine']}; medians of {result['repeat']} runs, each on a fresh emulator; "
+        f"Machine: {result['machine']}; {runs}, each on a fresh emulator; "
         f"{resources} managed resources (Terraform's count) with 1 dataset.",
         "",
         "| Run | Wall s | CPU s | Tasks | Changed | AWS requests | Wall s / resource | Requests / resource |",
