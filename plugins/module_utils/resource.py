@@ -1,7 +1,7 @@
 # Copyright: (c) 2026, dataeng.platform contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The present/absent flow every resource module of the collection shares.
+"""The flows the collection's resource modules share.
 
 A module describes one kind of AWS resource with a `ManagedResource` subclass (how to read,
 create, change and delete it, and which API calls a difference needs); `reconcile` then
@@ -16,6 +16,7 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 
@@ -116,3 +117,67 @@ def reconcile(module, resource, result_key):
         module.fail_json(msg=f"{what}: {refused}")
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg=f"Failed to manage {what}")
+
+
+class ListMember:
+    """One of a list of like resources a module reconciles in one call (`reconcile_list`).
+
+    The resource must exist already; a module reconciles some of its settings.
+    """
+
+    #: What the resource is called in messages, e.g. "Bucket".
+    kind = "resource"
+    #: What the module does to it, for the failure message, e.g. "lay out bucket".
+    doing = "reconcile"
+    #: The error code AWS answers when the resource does not exist, and the module that creates it.
+    missing_error = ""
+    created_by = ""
+
+    def __init__(self, client, name):
+        self.client = client
+        self.name = name
+
+    def read(self):
+        """The settings as they are."""
+        raise NotImplementedError
+
+    def plan(self, current):
+        """The calls that turn `current` into what the task asks for, and the settings after them."""
+        raise NotImplementedError
+
+    def apply(self, actions, after):
+        raise NotImplementedError
+
+    def before(self, current):
+        """`current` as the diff shows it."""
+        return current
+
+    def result(self, after):
+        """`after` as the module returns it."""
+        return after
+
+
+def reconcile_list(module, members, result_key, actions=()):
+    """Reconcile every member in turn (none changed in check mode), then exit the module.
+
+    The result has `changed`, `actions` (the given ones, then each member's as `<name>: <call>`),
+    each member's result under `result_key`, and a diff keyed by the names of the changed members.
+    """
+    actions = list(actions)
+    results, diff = [], {"before": {}, "after": {}}
+    for member in members:
+        try:
+            current = member.read()
+            member_actions, after = member.plan(current)
+            if member_actions and not module.check_mode:
+                member.apply(member_actions, after)
+        except is_boto3_error_code(member.missing_error):
+            module.fail_json(msg=f"{member.kind} {member.name} does not exist: create it first ({member.created_by}).")
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+            module.fail_json_aws(e, msg=f"Failed to {member.doing} {member.name}")
+        results.append(member.result(after))
+        if member_actions:
+            actions.extend(f"{member.name}: {action}" for action in member_actions)
+            diff["before"][member.name] = member.before(current)
+            diff["after"][member.name] = after
+    module.exit_json(changed=bool(actions), actions=actions, diff=diff, **{result_key: results})

@@ -98,16 +98,10 @@ roles:
 
 import json
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
-from urllib.parse import unquote
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.dataeng.platform.plugins.module_utils.resource import ListMember, reconcile_list
 
 # Statement keys whose value may be one string or a list of strings, meaning the same.
 _LIST_OR_STRING = {"Action", "NotAction", "Resource", "NotResource"}
@@ -145,39 +139,52 @@ def plan_role(current, wanted, purge):
     return actions, after
 
 
-class RolePolicies:
+class RolePolicies(ListMember):
     """Reads and changes the inline policies of one role."""
 
-    def __init__(self, client, role):
-        self.client = client
-        self.role = role
+    kind = "IAM role"
+    doing = "set the inline policies of IAM role"
+    missing_error = "NoSuchEntity"
+    created_by = "amazon.aws.iam_role"
 
-    def read(self, names):
-        """The role's policies among `names` (all of them when `names` is None), as canonical documents."""
-        listed = self.client.list_role_policies(aws_retry=True, RoleName=self.role)["PolicyNames"]
-        policies = {}
-        for name in listed if names is None else [name for name in listed if name in names]:
-            document = self.client.get_role_policy(aws_retry=True, RoleName=self.role, PolicyName=name)[
-                "PolicyDocument"
-            ]
-            # IAM sends the document URL-encoded; botocore decodes it into a dict, text is decoded here.
-            policies[name] = canonical_policy(unquote(document) if isinstance(document, str) else document)
-        return policies
+    def __init__(self, client, role, purge):
+        super().__init__(client, role["name"])
+        self.given = role["policies"]
+        self.wanted = {name: canonical_policy(document) for name, document in self.given.items()}
+        self.purge = purge
 
-    def apply(self, actions, documents):
-        """Make the planned calls; a policy is written as the task gave it (`documents`), not canonical."""
+    def read(self):
+        """The role's policies as canonical documents: all of them with purge, else only those the task names
+        (the others are not the task's business)."""
+        listed = self.client.list_role_policies(aws_retry=True, RoleName=self.name)["PolicyNames"]
+        return {
+            name: canonical_policy(
+                self.client.get_role_policy(aws_retry=True, RoleName=self.name, PolicyName=name)["PolicyDocument"]
+            )
+            for name in listed
+            if self.purge or name in self.wanted
+        }
+
+    def plan(self, current):
+        return plan_role(current, self.wanted, self.purge)
+
+    def result(self, after):
+        return {"name": self.name, "policies": after}
+
+    def apply(self, actions, after):
+        """Make the planned calls; a policy is written as the task gave it, not canonical."""
         for action in actions:
             call, name = action.split(" ", 1)
             if call == "put_role_policy":
-                document = documents[name]
+                document = self.given[name]
                 self.client.put_role_policy(
                     aws_retry=True,
-                    RoleName=self.role,
+                    RoleName=self.name,
                     PolicyName=name,
                     PolicyDocument=document if isinstance(document, str) else json.dumps(document),
                 )
             else:
-                self.client.delete_role_policy(aws_retry=True, RoleName=self.role, PolicyName=name)
+                self.client.delete_role_policy(aws_retry=True, RoleName=self.name, PolicyName=name)
 
 
 def main():
@@ -191,36 +198,12 @@ def main():
         purge=dict(type="bool", default=False),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    purge = module.params["purge"]
+    client = module.client("iam", retry_decorator=AWSRetry.jittered_backoff())
     try:
-        wanted_by_role = [
-            (role, {name: canonical_policy(document) for name, document in role["policies"].items()})
-            for role in module.params["roles"]
-        ]
+        members = [RolePolicies(client, role, module.params["purge"]) for role in module.params["roles"]]
     except ValueError as e:
         module.fail_json(msg=f"roles: a policy document is not valid JSON: {e}")
-
-    client = module.client("iam", retry_decorator=AWSRetry.jittered_backoff())
-    actions, results, diff = [], [], {"before": {}, "after": {}}
-    for given, wanted in wanted_by_role:
-        role = given["name"]
-        policies = RolePolicies(client, role)
-        try:
-            # Without purge only the named policies are read: the others are not the task's business.
-            current = policies.read(None if purge else set(wanted))
-            role_actions, after = plan_role(current, wanted, purge)
-            if role_actions and not module.check_mode:
-                policies.apply(role_actions, given["policies"])
-        except is_boto3_error_code("NoSuchEntity"):
-            module.fail_json(msg=f"IAM role {role} does not exist: create it first (amazon.aws.iam_role).")
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-            module.fail_json_aws(e, msg=f"Failed to set the inline policies of IAM role {role}")
-        results.append({"name": role, "policies": after})
-        if role_actions:
-            actions.extend(f"{role}: {action}" for action in role_actions)
-            diff["before"][role] = current
-            diff["after"][role] = after
-    module.exit_json(changed=bool(actions), actions=actions, roles=results, diff=diff)
+    reconcile_list(module, members, "roles")
 
 
 if __name__ == "__main__":

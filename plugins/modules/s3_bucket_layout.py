@@ -194,6 +194,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.dataeng.platform.plugins.module_utils.resource import ListMember, reconcile_list
+
 LOG_DELIVERY_GROUP = "http://acs.amazonaws.com/groups/s3/LogDelivery"
 LOG_DELIVERY_PERMISSIONS = ("WRITE", "READ_ACP")
 
@@ -351,18 +353,35 @@ def duplicate_rule_ids(buckets):
     return duplicates
 
 
-class BucketLayout:
+class BucketLayout(ListMember):
     """Reads and changes the layout of one bucket."""
 
-    def __init__(self, client, name):
-        self.client = client
-        self.name = name
+    kind = "Bucket"
+    doing = "lay out bucket"
+    missing_error = "NoSuchBucket"
+    created_by = "amazon.aws.s3_bucket"
 
-    def read(self, prefixes):
+    def __init__(self, client, bucket, access_log_bucket):
+        super().__init__(client, bucket["name"])
+        self.bucket = bucket
+        self.access_log_bucket = access_log_bucket
+
+    def read(self):
         return {
-            "missing_prefixes": [prefix for prefix in prefixes if not self._has_object(prefix)],
+            "missing_prefixes": [prefix for prefix in self.bucket["prefixes"] if not self._has_object(prefix)],
             "lifecycle_rules": self._lifecycle_rules(),
             "access_log": self._access_log(),
+        }
+
+    def plan(self, current):
+        return plan_bucket(current, self.bucket, self.access_log_bucket)
+
+    def before(self, current):
+        return {
+            "name": self.name,
+            "prefixes": [prefix for prefix in self.bucket["prefixes"] if prefix not in current["missing_prefixes"]],
+            "lifecycle_rules": current["lifecycle_rules"],
+            "access_log": current["access_log"],
         }
 
     def _has_object(self, key):
@@ -453,34 +472,14 @@ def main():
         module.fail_json(msg=f"access_log_bucket is required for the access_log_prefix of {', '.join(logging_buckets)}")
 
     client = module.client("s3", retry_decorator=AWSRetry.jittered_backoff())
-    actions, results, diff = [], [], {"before": {}, "after": {}}
+    granted = []
     if module.params["grant_log_delivery_acl"] and logging_buckets:
         try:
-            actions.extend(grant_log_delivery(client, access_log_bucket, module.check_mode))
+            granted = grant_log_delivery(client, access_log_bucket, module.check_mode)
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
             module.fail_json_aws(e, msg=f"Failed to grant S3 log delivery in the ACL of {access_log_bucket}")
-    for bucket in buckets:
-        layout = BucketLayout(client, bucket["name"])
-        try:
-            current = layout.read(bucket["prefixes"])
-            bucket_actions, after = plan_bucket(current, bucket, access_log_bucket)
-            if bucket_actions and not module.check_mode:
-                layout.apply(bucket_actions, after)
-        except is_boto3_error_code("NoSuchBucket"):
-            module.fail_json(msg=f"Bucket {bucket['name']} does not exist: create it first (amazon.aws.s3_bucket).")
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-            module.fail_json_aws(e, msg=f"Failed to lay out bucket {bucket['name']}")
-        results.append(after)
-        if bucket_actions:
-            actions.extend(f"{bucket['name']}: {action}" for action in bucket_actions)
-            diff["before"][bucket["name"]] = {
-                "name": bucket["name"],
-                "prefixes": [prefix for prefix in bucket["prefixes"] if prefix not in current["missing_prefixes"]],
-                "lifecycle_rules": current["lifecycle_rules"],
-                "access_log": current["access_log"],
-            }
-            diff["after"][bucket["name"]] = after
-    module.exit_json(changed=bool(actions), actions=actions, buckets=results, diff=diff)
+    layouts = [BucketLayout(client, bucket, access_log_bucket) for bucket in buckets]
+    reconcile_list(module, layouts, "buckets", actions=granted)
 
 
 if __name__ == "__main__":
