@@ -62,6 +62,9 @@ LINUX_FIRST_EPHEMERAL_PORT = 32768
 FREE_PORT_ATTEMPTS = 5
 STATE_FILE = "emulator.json"
 LOG_FILE = "moto.log"
+# Where moto's request recorder writes, once asked to (POST /moto-api/recorder/start-recording):
+# the benchmark counts requests there, at the emulator itself.
+RECORDING_FILE = "requests.jsonl"
 # The emulator speaks TLS, like AWS: bucket policies that refuse plain HTTP (which
 # moto enforces) then behave as on AWS. Its certificate is its own CA bundle.
 CERT_FILE = "emulator-cert.pem"
@@ -276,7 +279,7 @@ def _launch(state_dir: Path, host: str, port: int, timeout: float) -> EmulatorSt
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, **EMULATOR_ENVIRONMENT},
+            env={**os.environ, **EMULATOR_ENVIRONMENT, "MOTO_RECORDER_FILEPATH": str(state_dir / RECORDING_FILE)},
             # Its own session: the emulator outlives `make local` and ignores its Ctrl-C.
             start_new_session=True,
         )

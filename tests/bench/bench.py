@@ -1,8 +1,9 @@
 """Benchmark of the cloud layer against a fresh emulator: cold converge, no-op rerun, no-op rerun
 of each role alone, and the no-op rerun with the data lake carrying more datasets.
 
-Every AWS request goes through the counting proxy (tests/support/aws_proxy.py, no faults), so
-the request counts are exact, by service and operation. Managed resources are counted as
+The emulator records every AWS request it answers (moto's request recorder,
+support/emulator.RequestRecording), so the request counts are exact, by service and operation, and
+nothing stands between Ansible and the emulator to slow down what is timed. Managed resources are counted as
 Terraform would count them (support/account.managed_resources). Each figure is the median of
 --repeat runs, each on its own fresh emulator.
 
@@ -32,9 +33,8 @@ from ansible.release import __version__ as ansible_core_version
 
 from support import account
 from support.aws import Aws
-from support.aws_proxy import AwsProxy
 from support.converges import CLOUD_LAYER
-from support.emulator import running_emulator
+from support.emulator import RequestRecording, running_emulator
 from support.playbook import CLOUD_ROLES, PlaybookRunner
 
 REPO = Path(__file__).resolve().parents[2]
@@ -63,15 +63,14 @@ class Measurement:
         return sum(self.requests.values())
 
 
-def measure(runner: PlaybookRunner, env: dict[str, str], proxy: AwsProxy, *args: str) -> Measurement:
-    before_requests = Counter(proxy.traffic.forwarded)
+def measure(runner: PlaybookRunner, env: dict[str, str], recording: RequestRecording, *args: str) -> Measurement:
+    recording.restart()
     before_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = runner.run(*CLOUD_LAYER, *args, env=env)
     after_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
         raise SystemExit(f"ansible-playbook {' '.join(args)} failed:\n{result.output[-4000:]}")
-    requests = Counter(proxy.traffic.forwarded)
-    requests.subtract(before_requests)
+    requests = recording.counts()
     totals = result.totals()
     return Measurement(
         wall_seconds=round(result.seconds, 2),
@@ -94,13 +93,14 @@ def one_run(datasets_count: int, in_detail: bool, scratch: Path) -> dict:
     for suffix, forks in [("", ())] + ([(" (forks 1)", ("--forks", "1"))] if in_detail else []):
         runner = PlaybookRunner(REPO, scratch / f"run{suffix.strip()}")
         runner.workdir.mkdir()
-        with running_emulator(runner.workdir / "emulator") as emulator, AwsProxy(emulator).running() as proxy:
-            env = runner.environment(**proxy.environment())
-            run[f"cold{suffix}"] = measure(runner, env, proxy, *extra, *forks)
-            run[f"noop{suffix}"] = measure(runner, env, proxy, *extra, *forks)
+        with running_emulator(runner.workdir / "emulator") as emulator:
+            env = runner.environment(**emulator.environment())
+            recording = RequestRecording(emulator)
+            run[f"cold{suffix}"] = measure(runner, env, recording, *extra, *forks)
+            run[f"noop{suffix}"] = measure(runner, env, recording, *extra, *forks)
             if in_detail and not forks:
                 for role in CLOUD_ROLES:
-                    run[f"noop {role}"] = measure(runner, env, proxy, *extra, "--tags", role)
+                    run[f"noop {role}"] = measure(runner, env, recording, *extra, "--tags", role)
             run.setdefault("resources", account.managed_resources(account.inventory(Aws(emulator))))
     return run
 
