@@ -190,20 +190,17 @@ security_groups:
 
 from collections import namedtuple
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
-    ansible_dict_to_boto3_tag_list,
     boto3_tag_list_to_ansible_dict,
     boto3_tag_specifications,
-    compare_aws_tags,
 )
 
+from ansible_collections.dataeng.platform.plugins.module_utils.ec2_lists import (
+    apply_ec2_tags,
+    plan_ec2_tags,
+    run_ec2_list,
+)
 from ansible_collections.dataeng.platform.plugins.module_utils.resource import expected_tags
 
 # One inbound rule as AWS keeps it: one protocol, one port range and one source.
@@ -324,13 +321,7 @@ def plan_group(current, wanted, wanted_tags, purge_rules, purge_tags):
         calls.append(("authorize_security_group_ingress", authorize))
     if redescribe:
         calls.append(("update_security_group_rule_descriptions_ingress", redescribe))
-    if wanted_tags is not None:
-        to_add, to_remove = compare_aws_tags(current["tags"], wanted_tags, purge_tags)
-        if to_remove:
-            calls.append(("delete_tags", to_remove))
-        if to_add:
-            calls.append(("create_tags", to_add))
-    return calls
+    return calls + plan_ec2_tags(current["tags"], wanted_tags, purge_tags)
 
 
 def expected_rules(current, calls):
@@ -465,12 +456,8 @@ class SecurityGroups:
 
     def apply(self, group_id, calls):
         for call, argument in calls:
-            if call == "delete_tags":
-                self.client.delete_tags(aws_retry=True, Resources=[group_id], Tags=[{"Key": key} for key in argument])
-            elif call == "create_tags":
-                self.client.create_tags(
-                    aws_retry=True, Resources=[group_id], Tags=ansible_dict_to_boto3_tag_list(argument)
-                )
+            if call in ("delete_tags", "create_tags"):
+                apply_ec2_tags(self.client, group_id, call, argument)
             else:
                 getattr(self.client, call)(aws_retry=True, GroupId=group_id, IpPermissions=ip_permissions(argument))
 
@@ -523,10 +510,6 @@ def main():
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     present = module.params["state"] == "present"
-    names = [group["name"] for group in module.params["groups"]]
-    duplicates = sorted({name for name in names if names.count(name) > 1})
-    if duplicates:
-        module.fail_json(msg=f"groups: each name may appear once; repeated: {', '.join(duplicates)}")
     undescribed = [group["name"] for group in module.params["groups"] if present and not group["description"]]
     if undescribed:
         module.fail_json(msg=f"groups: state=present needs a description for {', '.join(undescribed)}")
@@ -538,18 +521,9 @@ def main():
 
     # A group AWS has just created may not be visible to the next call yet; a group whose instances were just
     # terminated keeps their network interfaces a while.
-    client = module.client(
-        "ec2",
-        retry_decorator=AWSRetry.jittered_backoff(
-            catch_extra_error_codes=["InvalidGroup.NotFound", "DependencyViolation"]
-        ),
+    run_ec2_list(
+        module, SecurityGroups, "groups", "name", "security_groups", ["InvalidGroup.NotFound", "DependencyViolation"]
     )
-    groups = SecurityGroups(module, client)
-    try:
-        results, diff = groups.present() if present else groups.absent()
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg=f"Failed to manage the security groups of {module.params['vpc_id']}")
-    module.exit_json(changed=bool(groups.actions), actions=groups.actions, diff=diff, security_groups=results)
 
 
 if __name__ == "__main__":

@@ -105,9 +105,14 @@ workflow:
       description: Tags of the workflow.
       type: dict
       sample: {"Environment": "dev"}
+    last_run:
+      description: The workflow's last run (snake_case keys, as GetWorkflow gives it); empty when it never ran.
+      type: dict
+      sample: {"status": "COMPLETED", "run_id": "wr_0123"}
 """
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.transformation import camel_dict_to_snake_dict
 
 from ansible_collections.dataeng.platform.plugins.module_utils.glue import GlueResource, not_found
 from ansible_collections.dataeng.platform.plugins.module_utils.resource import expected_tags, plan_tags, reconcile
@@ -152,7 +157,13 @@ class GlueWorkflow(GlueResource):
             workflow = self.client.get_workflow(aws_retry=True, Name=self.name, IncludeGraph=False)["Workflow"]
         except not_found():
             return None
-        return {"name": workflow["Name"], **settings_of(workflow), "arn": self.arn, "tags": self.tags()}
+        return {
+            "name": workflow["Name"],
+            **settings_of(workflow),
+            "arn": self.arn,
+            "tags": self.tags(),
+            "last_run": camel_dict_to_snake_dict(workflow.get("LastRun", {})),
+        }
 
     def plan(self, current):
         return plan_workflow(current, self.params)

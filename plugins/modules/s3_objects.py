@@ -1,0 +1,188 @@
+#!/usr/bin/python
+
+# Copyright: (c) 2026, dataeng.platform contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: s3_objects
+version_added: 0.1.0
+short_description: Upload several files to one S3 bucket, each only when its content differs
+description:
+  - Puts a list of files into an existing bucket, each under its key, and leaves alone each object whose content is
+    already the file's.
+  - Does in one process what M(amazon.aws.s3_object) with O(amazon.aws.s3_object#module:overwrite=different) does
+    one file per task, with one read per object and one write per changed object.
+  - Content is compared by SHA-256, which the module stores as the object's C(sha256) metadata, so the comparison
+    holds whatever the bucket's encryption (with KMS encryption an object's ETag is not the MD5 of its content).
+    An object without that metadata is compared by its ETag as an MD5.
+options:
+  bucket:
+    description:
+      - Name of the bucket.
+    type: str
+    required: true
+  objects:
+    description:
+      - The objects and the files they hold.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      key:
+        description:
+          - Key of the object.
+        type: str
+        required: true
+      src:
+        description:
+          - Path of the file to upload, on the host the module runs on.
+        type: path
+        required: true
+      content_type:
+        description:
+          - The object's Content-Type.
+        type: str
+        default: binary/octet-stream
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+attributes:
+  check_mode:
+    support: full
+    description: Reports which objects would be written without writing them.
+  diff_mode:
+    support: full
+    description: Shows the SHA-256 of each changed object before and after.
+author:
+  - dataeng.platform maintainers (@dataeng)
+"""
+
+EXAMPLES = r"""
+- name: The Glue job scripts and the module they share
+  dataeng.platform.s3_objects:
+    bucket: dev-glue-scripts
+    objects:
+      - {key: scripts/data_processing.py, src: files/data_processing.py, content_type: text/x-python}
+      - {key: scripts/job_arguments.py, src: files/job_arguments.py, content_type: text/x-python}
+"""
+
+RETURN = r"""
+actions:
+  description: "The objects written (or that would be written, in check mode), each as C(<key>: put_object)."
+  returned: always
+  type: list
+  elements: str
+  sample: ["scripts/data_processing.py: put_object"]
+objects:
+  description: The objects after the task, in the order given.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    key:
+      description: Key of the object.
+      type: str
+      sample: scripts/data_processing.py
+    sha256:
+      description: SHA-256 of the object's content, hexadecimal.
+      type: str
+    changed:
+      description: Whether the task wrote (or would write) the object.
+      type: bool
+"""
+
+import hashlib
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+# The user metadata key the module keeps an object's SHA-256 under (x-amz-meta-sha256).
+SHA256_METADATA = "sha256"
+
+
+def stored_digest(head):
+    """What HeadObject tells of an object's content: ("sha256", hex) from the module's metadata, else ("md5", hex)
+    from the ETag (an MD5 only for a single-part upload without KMS), or None for no object."""
+    if head is None:
+        return None
+    if SHA256_METADATA in head.get("Metadata", {}):
+        return ("sha256", head["Metadata"][SHA256_METADATA])
+    return ("md5", head.get("ETag", "").strip('"'))
+
+
+def holds(head, content):
+    """Whether the object HeadObject described holds exactly `content`."""
+    digest = stored_digest(head)
+    if digest is None:
+        return False
+    algorithm, value = digest
+    return hashlib.new(algorithm, content).hexdigest() == value
+
+
+def main():
+    argument_spec = dict(
+        bucket=dict(type="str", required=True),
+        objects=dict(
+            type="list",
+            elements="dict",
+            required=True,
+            options=dict(
+                key=dict(type="str", required=True, no_log=False),
+                src=dict(type="path", required=True),
+                content_type=dict(type="str", default="binary/octet-stream"),
+            ),
+        ),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    bucket = module.params["bucket"]
+    contents = {}
+    for wanted in module.params["objects"]:
+        try:
+            with open(wanted["src"], "rb") as source:
+                contents[wanted["key"]] = source.read()
+        except OSError as e:
+            module.fail_json(msg=f"objects[{wanted['key']}].src: cannot read {wanted['src']}: {e}")
+
+    client = module.client("s3", retry_decorator=AWSRetry.jittered_backoff())
+    actions, results, diff = [], [], {"before": {}, "after": {}}
+    for wanted in module.params["objects"]:
+        key, content = wanted["key"], contents[wanted["key"]]
+        sha256 = hashlib.sha256(content).hexdigest()
+        try:
+            try:
+                head = client.head_object(aws_retry=True, Bucket=bucket, Key=key)
+            except is_boto3_error_code(["404", "NoSuchKey"]):
+                head = None
+            changed = not holds(head, content)
+            if changed and not module.check_mode:
+                client.put_object(
+                    aws_retry=True,
+                    Bucket=bucket,
+                    Key=key,
+                    Body=content,
+                    ContentType=wanted["content_type"],
+                    Metadata={SHA256_METADATA: sha256},
+                )
+        except is_boto3_error_code("NoSuchBucket"):
+            module.fail_json(msg=f"Bucket {bucket} does not exist: create it first (amazon.aws.s3_bucket).")
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+            module.fail_json_aws(e, msg=f"Failed to upload {wanted['src']} to s3://{bucket}/{key}")
+        if changed:
+            actions.append(f"{key}: put_object")
+            digest = stored_digest(head)
+            diff["before"][key] = {} if digest is None else {digest[0]: digest[1]}
+            diff["after"][key] = {"sha256": sha256}
+        results.append({"key": key, "sha256": sha256, "changed": changed})
+    module.exit_json(changed=bool(actions), actions=actions, diff=diff, objects=results)
+
+
+if __name__ == "__main__":
+    main()
