@@ -9,13 +9,10 @@ the members' results and the diff, recording each call made (or planned, in chec
 
 from __future__ import annotations
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list, compare_aws_tags
+
+from ansible_collections.dataeng.platform.plugins.module_utils.resource import converge_members, fail_on_repeats
 
 
 def plan_ec2_tags(current_tags, wanted_tags, purge_tags):
@@ -41,16 +38,8 @@ def run_ec2_list(module, list_class, option, key, result_key, retried_error_code
 
     `retried_error_codes` are retried besides throttling: what AWS answers while it catches up with a change.
     """
-    values = [member[key] for member in module.params[option]]
-    repeated = sorted({value for value in values if values.count(value) > 1})
-    if repeated:
-        module.fail_json(msg=f"{option}: each {key} may appear once; repeated: {', '.join(repeated)}")
-    client = module.client(
-        "ec2", retry_decorator=AWSRetry.jittered_backoff(catch_extra_error_codes=retried_error_codes)
-    )
-    members = list_class(module, client)
-    try:
-        results, diff = members.present() if module.params["state"] == "present" else members.absent()
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError, botocore.exceptions.WaiterError) as e:
-        module.fail_json_aws(e, msg=f"Failed to manage the {result_key.replace('_', ' ')} of {module.params['vpc_id']}")
-    module.exit_json(changed=bool(members.actions), actions=members.actions, diff=diff, **{result_key: results})
+    fail_on_repeats(module, option, key)
+    retries = AWSRetry.jittered_backoff(catch_extra_error_codes=retried_error_codes)
+    members = list_class(module, module.client("ec2", retry_decorator=retries))
+    failure = f"Failed to manage the {result_key.replace('_', ' ')} of {module.params['vpc_id']}"
+    converge_members(module, members, result_key, failure)

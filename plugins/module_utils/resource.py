@@ -181,3 +181,28 @@ def reconcile_list(module, members, result_key, actions=()):
             diff["before"][member.name] = member.before(current)
             diff["after"][member.name] = after
     module.exit_json(changed=bool(actions), actions=actions, diff=diff, **{result_key: results})
+
+
+def fail_on_repeats(module, option, key):
+    """Fail before any request when two members of the list option `option` share their `key`."""
+    values = [member[key] for member in module.params[option]]
+    repeated = sorted({value for value in values if values.count(value) > 1})
+    if repeated:
+        module.fail_json(msg=f"{option}: each {key} may appear once; repeated: {', '.join(repeated)}")
+
+
+def converge_members(module, members, result_key, failure):
+    """Converge a list of resources that a module creates and deletes itself, then exit the module.
+
+    `members` has `present()` and `absent()`, each returning the members' results and the diff, and records
+    every call it makes (or plans, in check mode) in `actions`; `failure` is the message an AWS error gets.
+    """
+    try:
+        results, diff = members.present() if module.params["state"] == "present" else members.absent()
+    except (
+        botocore.exceptions.ClientError,
+        botocore.exceptions.BotoCoreError,
+        botocore.exceptions.WaiterError,
+    ) as e:  # pylint: disable=duplicate-except
+        module.fail_json_aws(e, msg=failure)
+    module.exit_json(changed=bool(members.actions), actions=members.actions, diff=diff, **{result_key: results})

@@ -1,0 +1,362 @@
+#!/usr/bin/python
+
+# Copyright: (c) 2026, dataeng.platform contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: secretsmanager_secrets
+version_added: 0.1.0
+short_description: Manage several Secrets Manager secrets at once, with passwords generated when each is created
+description:
+  - Makes a list of JSON secrets exist with the description, KMS key and tags the task gives, or deletes them.
+  - A secret's value is set once, when the module creates it - its O(secrets[].fields) and, for each field named in
+    O(secrets[].generated), a new random password. A secret that exists keeps its value whatever the task says, so
+    a rerun never changes a password; its description, KMS key and tags are made what the task says (the KMS key
+    change re-encrypts the value, which stays the same).
+  - A secret scheduled for deletion is restored, with its value.
+  - Does in one process what M(community.aws.secretsmanager_secret) with
+    O(community.aws.secretsmanager_secret#module:overwrite=false) does one secret per task; that module leaves a
+    changed description or KMS key as it is when it may not overwrite.
+  - The values never leave the module - not in its result, not in its diff.
+options:
+  secrets:
+    description:
+      - The secrets, by name.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      name:
+        description:
+          - Name of the secret.
+        type: str
+        required: true
+      description:
+        description:
+          - Description of the secret.
+        type: str
+        default: ""
+      fields:
+        description:
+          - Fields of the JSON value a new secret gets, besides the generated ones.
+        type: dict
+        default: {}
+      generated:
+        description:
+          - Fields of the JSON value that get a new random password when the secret is created.
+        type: list
+        elements: str
+        default: []
+      tags:
+        description:
+          - Tags of the secret.
+        type: dict
+  kms_key_id:
+    description:
+      - The KMS key that encrypts the secrets - an alias (C(alias/...)), key id or ARN. Without it, Secrets
+        Manager's own key (C(aws/secretsmanager)) encrypts new secrets and existing ones keep theirs.
+    type: str
+  password_length:
+    description:
+      - Length of every generated password, with at least one lowercase letter, uppercase letter, digit and special.
+    type: int
+    default: 32
+  password_specials:
+    description:
+      - The special characters a generated password draws from.
+    type: str
+    default: "!#%+-.:=?_~"
+  purge_tags:
+    description:
+      - Remove the tags of the listed secrets that O(secrets[].tags) does not give. Without O(secrets[].tags) a
+        secret's tags are left as they are.
+    type: bool
+    default: true
+  recovery_window_days:
+    description:
+      - With O(state=absent), the days a deleted secret can still be restored (7 to 30); C(0) deletes at once.
+    type: int
+    default: 30
+  state:
+    description:
+      - Whether the secrets should exist.
+    choices: [present, absent]
+    default: present
+    type: str
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+attributes:
+  check_mode:
+    support: full
+    description: Reports what would change without changing it (and generates no password).
+  diff_mode:
+    support: full
+    description: Shows each changed secret's description, KMS key and tags before and after, never its value.
+author:
+  - dataeng.platform maintainers (@dataeng)
+"""
+
+EXAMPLES = r"""
+- name: Database credentials and application keys, generated once
+  dataeng.platform.secretsmanager_secrets:
+    kms_key_id: alias/dev-secrets
+    password_length: 24
+    secrets:
+      - name: dev/mysql
+        description: MySQL credentials
+        fields: {username: admin, port: 3306}
+        generated: [password]
+        tags: {Environment: dev}
+      - name: dev/app
+        description: Application keys
+        generated: [jwt_secret, api_key]
+        tags: {Environment: dev}
+
+- name: Delete them at once
+  dataeng.platform.secretsmanager_secrets:
+    state: absent
+    recovery_window_days: 0
+    secrets:
+      - name: dev/mysql
+      - name: dev/app
+"""
+
+RETURN = r"""
+actions:
+  description: "The API calls made (or that would be made, in check mode), each as C(<secret>: <call>)."
+  returned: always
+  type: list
+  elements: str
+  sample: ["dev/mysql: create_secret", "dev/app: update_secret"]
+secrets:
+  description: The secrets after the task, in the order given, without their values; empty with O(state=absent).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Name of the secret.
+      type: str
+      sample: dev/mysql
+    arn:
+      description: ARN of the secret; missing for a secret check mode would create.
+      type: str
+    description:
+      description: Description of the secret.
+      type: str
+    kms_key_id:
+      description: The KMS key as Secrets Manager reports it; missing for its own key.
+      type: str
+    tags:
+      description: Tags of the secret.
+      type: dict
+"""
+
+import json
+import secrets
+import string
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
+    ansible_dict_to_boto3_tag_list,
+    boto3_tag_list_to_ansible_dict,
+    compare_aws_tags,
+)
+
+from ansible_collections.dataeng.platform.plugins.module_utils.resource import (
+    converge_members,
+    expected_tags,
+    fail_on_repeats,
+)
+
+# The classes a generated password has at least one character of, besides the specials.
+_CLASSES = (string.ascii_lowercase, string.ascii_uppercase, string.digits)
+# The shortest password that holds one character of each class and the specials.
+_SHORTEST = len(_CLASSES) + 1
+
+
+def new_password(length, specials):
+    """A random password of `length` from letters, digits and `specials`, with at least one of each class."""
+    alphabet = "".join(_CLASSES) + specials
+    chosen = [secrets.choice(characters) for characters in (*_CLASSES, specials)]
+    chosen += [secrets.choice(alphabet) for _position in range(length - len(chosen))]
+    secrets.SystemRandom().shuffle(chosen)
+    return "".join(chosen)
+
+
+def state_of(described):
+    """A secret as DescribeSecret gives it, as the module returns it (never a value)."""
+    state = {
+        "name": described["Name"],
+        "arn": described["ARN"],
+        "description": described.get("Description", ""),
+        "tags": boto3_tag_list_to_ansible_dict(described.get("Tags", [])),
+    }
+    if described.get("KmsKeyId"):
+        state["kms_key_id"] = described["KmsKeyId"]
+    return state
+
+
+def plan_secret(current, wanted, kms_key_matches, purge_tags):
+    """The calls that turn an existing secret (as state_of shows it, with `deleted` when scheduled for deletion)
+    into the one asked for, and the secret after them. `kms_key_matches` tells whether its key is the wanted one."""
+    calls = ["restore_secret"] if current.get("deleted") else []
+    if current["description"] != wanted["description"] or not kms_key_matches:
+        calls.append("update_secret")
+    to_add, to_remove = compare_aws_tags(current["tags"], wanted["tags"] or {}, purge_tags)
+    if wanted["tags"] is not None:
+        calls += (["untag_resource"] if to_remove else []) + (["tag_resource"] if to_add else [])
+    after = {key: value for key, value in current.items() if key != "deleted"}
+    after["description"] = wanted["description"]
+    after["tags"] = expected_tags(current["tags"], {"tags": wanted["tags"], "purge_tags": purge_tags})
+    return calls, after
+
+
+class Secrets:
+    """The listed secrets, as the task asks for them."""
+
+    def __init__(self, module, client, kms):
+        self.module = module
+        self.client = client
+        self.kms = kms
+        self.params = module.params
+        self.actions = []
+        self._kms_key_names = None
+
+    def describe(self, name):
+        """The secret as state_of shows it, with `deleted` when it is scheduled for deletion; None when missing."""
+        try:
+            described = self.client.describe_secret(aws_retry=True, SecretId=name)
+        except is_boto3_error_code("ResourceNotFoundException"):
+            return None
+        return dict(state_of(described), deleted=bool(described.get("DeletedDate")))
+
+    def kms_key_matches(self, current):
+        """Whether the secret is encrypted with the wanted key, however either names it."""
+        wanted = self.params["kms_key_id"]
+        if wanted is None or current.get("kms_key_id") == wanted:
+            return True
+        if self._kms_key_names is None:
+            metadata = self.kms.describe_key(aws_retry=True, KeyId=wanted)["KeyMetadata"]
+            self._kms_key_names = {wanted, metadata["KeyId"], metadata["Arn"]}
+        return current.get("kms_key_id") in self._kms_key_names
+
+    def present(self):
+        diff = {"before": {}, "after": {}}
+        results = []
+        for wanted in self.params["secrets"]:
+            name = wanted["name"]
+            current = self.describe(name)
+            if current is None:
+                calls = ["create_secret"]
+                after = {"name": name, "description": wanted["description"], "tags": wanted["tags"] or {}}
+                if self.params["kms_key_id"]:
+                    after["kms_key_id"] = self.params["kms_key_id"]
+                if not self.module.check_mode:
+                    after["arn"] = self.create(wanted)
+            else:
+                calls, after = plan_secret(current, wanted, self.kms_key_matches(current), self.params["purge_tags"])
+                if calls and not self.module.check_mode:
+                    self.apply(current, wanted, calls)
+                    after = state_of(self.client.describe_secret(aws_retry=True, SecretId=name))
+            if calls:
+                self.actions.extend(f"{name}: {call}" for call in calls)
+                before = {key: value for key, value in (current or {}).items() if key != "deleted"}
+                diff["before"][name] = before
+                diff["after"][name] = after
+            results.append(after)
+        return results, diff
+
+    def absent(self):
+        diff = {"before": {}, "after": {}}
+        window = self.params["recovery_window_days"]
+        for wanted in self.params["secrets"]:
+            current = self.describe(wanted["name"])
+            # Scheduled for deletion already: nothing to do, unless the task asks for deletion at once.
+            if current is None or (current["deleted"] and window):
+                continue
+            self.actions.append(f"{wanted['name']}: delete_secret")
+            diff["before"][wanted["name"]] = {key: value for key, value in current.items() if key != "deleted"}
+            diff["after"][wanted["name"]] = {}
+            if not self.module.check_mode:
+                deletion = {"ForceDeleteWithoutRecovery": True} if window == 0 else {"RecoveryWindowInDays": window}
+                self.client.delete_secret(aws_retry=True, SecretId=wanted["name"], **deletion)
+        return [], diff
+
+    def create(self, wanted):
+        """Create the secret with its fields and freshly generated passwords; return its ARN."""
+        value = dict(wanted["fields"])
+        for field in wanted["generated"]:
+            value[field] = new_password(self.params["password_length"], self.params["password_specials"])
+        request = {"Name": wanted["name"], "Description": wanted["description"], "SecretString": json.dumps(value)}
+        if self.params["kms_key_id"]:
+            request["KmsKeyId"] = self.params["kms_key_id"]
+        if wanted["tags"]:
+            request["Tags"] = ansible_dict_to_boto3_tag_list(wanted["tags"])
+        return self.client.create_secret(aws_retry=True, **request)["ARN"]
+
+    def apply(self, current, wanted, calls):
+        name = wanted["name"]
+        to_add, to_remove = compare_aws_tags(current["tags"], wanted["tags"] or {}, self.params["purge_tags"])
+        for call in calls:
+            if call == "restore_secret":
+                self.client.restore_secret(aws_retry=True, SecretId=name)
+            elif call == "update_secret":
+                update = {"Description": wanted["description"]}
+                if self.params["kms_key_id"]:
+                    update["KmsKeyId"] = self.params["kms_key_id"]
+                self.client.update_secret(aws_retry=True, SecretId=name, **update)
+            elif call == "untag_resource":
+                self.client.untag_resource(aws_retry=True, SecretId=name, TagKeys=to_remove)
+            else:
+                self.client.tag_resource(aws_retry=True, SecretId=name, Tags=ansible_dict_to_boto3_tag_list(to_add))
+
+
+def main():
+    argument_spec = dict(
+        # The list names the secrets; their values are in `fields` (no_log) or generated.
+        secrets=dict(
+            type="list",
+            elements="dict",
+            required=True,
+            no_log=False,
+            options=dict(
+                name=dict(type="str", required=True),
+                description=dict(type="str", default=""),
+                # Usernames and hosts, but a user may put a secret there too.
+                fields=dict(type="dict", default={}, no_log=True),
+                generated=dict(type="list", elements="str", default=[], no_log=False),
+                tags=dict(type="dict"),
+            ),
+        ),
+        kms_key_id=dict(type="str"),
+        password_length=dict(type="int", default=32, no_log=False),
+        password_specials=dict(type="str", default="!#%+-.:=?_~", no_log=False),
+        purge_tags=dict(type="bool", default=True),
+        recovery_window_days=dict(type="int", default=30),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    fail_on_repeats(module, "secrets", "name")
+    if module.params["password_length"] < _SHORTEST:
+        module.fail_json(msg=f"password_length must be at least {_SHORTEST}; got {module.params['password_length']}")
+    if not module.params["password_specials"]:
+        module.fail_json(msg="password_specials must name at least one character")
+    window = module.params["recovery_window_days"]
+    if window != 0 and not 7 <= window <= 30:
+        module.fail_json(msg=f"recovery_window_days must be 0 or from 7 to 30; got {window}")
+
+    retries = AWSRetry.jittered_backoff()
+    members = Secrets(
+        module, module.client("secretsmanager", retry_decorator=retries), module.client("kms", retry_decorator=retries)
+    )
+    converge_members(module, members, "secrets", "Failed to manage the secrets")
+
+
+if __name__ == "__main__":
+    main()
