@@ -359,6 +359,12 @@ class SecurityGroups:
             rule["group_name"] for group in self.params["groups"] for rule in group["rules"] if rule.get("group_name")
         }
         existing = self.read(sorted(set(self.names) | referenced))
+        unknown = sorted(referenced - set(self.names) - set(existing))
+        if unknown:
+            # Before any change: no group is created for a task that cannot finish.
+            self.module.fail_json(
+                msg=f"groups: group_name {', '.join(unknown)} is no group of this task or of {self.params['vpc_id']}"
+            )
         group_ids = {name: group["GroupId"] for name, group in existing.items()}
         state = {name: self.state_of(group) for name, group in existing.items() if name in self.names}
         created = [group for group in self.params["groups"] if group["name"] not in existing]

@@ -141,3 +141,15 @@ def test_a_bad_rule_fails_before_any_request(aws_emulator, rule, message):
     failed = run_module(aws_emulator, MODULE, args)
     assert failed.get("failed") is True
     assert message in failed["msg"]
+
+
+def test_a_rule_naming_an_unknown_group_fails_before_any_group_is_created(aws_emulator, vpc):
+    aws, vpc_id = vpc
+    args = {
+        "vpc_id": vpc_id,
+        "groups": [{"name": "it-new", "description": "new", "rules": [{"ports": [22], "group_name": "it-elsewhere"}]}],
+    }
+    failed = run_module(aws_emulator, MODULE, args)
+    assert failed.get("failed") is True
+    assert "group_name it-elsewhere is no group of this task" in failed["msg"]
+    assert in_vpc(aws, vpc_id) == {}
