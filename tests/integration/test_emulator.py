@@ -8,12 +8,13 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from certifi import where as certifi_bundle
 
 import emulator
-from support.emulator import client
+from support.emulator import RequestRecording, client
 
 
 @pytest.fixture
@@ -116,3 +117,22 @@ def test_cli_start_env_status_stop(state_dir):
     assert cli("stop").returncode == 0
     assert not emulator.answers(state.endpoint, state.ca_bundle)
     assert cli("status").returncode == 3
+
+
+def test_its_recorder_counts_each_request_by_service_and_operation(aws_emulator):
+    """What `make bench` counts with: every request since the last restart, and nothing before it."""
+    ec2, s3 = client(aws_emulator, "ec2"), client(aws_emulator, "s3")
+    recording = RequestRecording(aws_emulator)
+    ec2.describe_vpcs()
+    recording.restart()
+    try:
+        ec2.describe_vpcs()
+        ec2.describe_subnets()
+        ec2.describe_subnets()
+        s3.list_buckets()
+    finally:
+        recording.stop()
+    ec2.describe_vpcs()
+    assert recording.counts() == {("ec2", "DescribeVpcs"): 1, ("ec2", "DescribeSubnets"): 2, ("s3", "GET bucket"): 1}
+    # The launcher points the recorder into the emulator's state directory, not wherever it was started from.
+    assert (Path(aws_emulator.log_file).parent / emulator.RECORDING_FILE).stat().st_size > 0

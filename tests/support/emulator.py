@@ -54,6 +54,9 @@ class RequestRecording:
         self._call("reset-recording")
         self._call("start-recording")
 
+    def stop(self) -> None:
+        self._call("stop-recording")
+
     def counts(self) -> Counter:
         """(service, operation): requests since the last restart."""
         counts = Counter()
