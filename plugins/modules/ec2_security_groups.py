@@ -304,6 +304,16 @@ def readable_rules(rules):
     return readable
 
 
+def check_rules(module, groups, group_ids):
+    """Fail, naming the group, on the first rule AWS could not take; `group_ids` holds the group names rules may
+    name."""
+    for group in groups:
+        try:
+            wanted_rules(group["rules"], group_ids)
+        except InvalidRule as e:
+            module.fail_json(msg=f"groups[{group['name']}].rules: {e}")
+
+
 def plan_group(current, wanted, wanted_tags, purge_rules, purge_tags):
     """The calls that turn `current` (rules and tags as they are) into what the task asks for.
 
@@ -359,20 +369,16 @@ class SecurityGroups:
             rule["group_name"] for group in self.params["groups"] for rule in group["rules"] if rule.get("group_name")
         }
         existing = self.read(sorted(set(self.names) | referenced))
-        unknown = sorted(referenced - set(self.names) - set(existing))
-        if unknown:
-            # Before any change: no group is created for a task that cannot finish.
-            self.module.fail_json(
-                msg=f"groups: group_name {', '.join(unknown)} is no group of this task or of {self.params['vpc_id']}"
-            )
         group_ids = {name: group["GroupId"] for name, group in existing.items()}
-        state = {name: self.state_of(group) for name, group in existing.items() if name in self.names}
         created = [group for group in self.params["groups"] if group["name"] not in existing]
+        # A group to be created goes by a placeholder until it is (and in check mode): every rule is checked, a
+        # rule naming a group neither the task nor the VPC has included, before any change.
+        group_ids.update({group["name"]: f"{group['name']} (new)" for group in created})
+        check_rules(self.module, self.params["groups"], group_ids)
+        state = {name: self.state_of(group) for name, group in existing.items() if name in self.names}
         for group in created:
             self.actions.append(f"{group['name']}: create_security_group")
-            if self.module.check_mode:
-                group_ids[group["name"]] = f"{group['name']} (new)"
-            else:
+            if not self.module.check_mode:
                 group_ids[group["name"]] = self.create(group)
             state[group["name"]] = {
                 "group_id": None if self.module.check_mode else group_ids[group["name"]],
@@ -391,11 +397,13 @@ class SecurityGroups:
                     f"security group {name}: AWS cannot change the description of a group; it stays"
                     f" {before['description']!r}, delete the group to change it"
                 )
-            try:
-                wanted = wanted_rules(group["rules"], group_ids)
-            except InvalidRule as e:
-                self.module.fail_json(msg=f"groups[{name}].rules: {e}")
-            calls = plan_group(before, wanted, group["tags"], self.params["purge_rules"], self.params["purge_tags"])
+            calls = plan_group(
+                before,
+                wanted_rules(group["rules"], group_ids),
+                group["tags"],
+                self.params["purge_rules"],
+                self.params["purge_tags"],
+            )
             if calls and not self.module.check_mode:
                 self.apply(group_ids[name], calls)
             after = dict(
@@ -519,11 +527,10 @@ def main():
     undescribed = [group["name"] for group in module.params["groups"] if present and not group["description"]]
     if undescribed:
         module.fail_json(msg=f"groups: state=present needs a description for {', '.join(undescribed)}")
-    for group in module.params["groups"] if present else []:
-        try:
-            wanted_rules(group["rules"], {rule.get("group_name"): "" for rule in group["rules"]})
-        except InvalidRule as e:
-            module.fail_json(msg=f"groups[{group['name']}].rules: {e}")
+    if present:
+        # Ports and sources before any request; the groups rules name are checked once the VPC's are read.
+        named = {rule["group_name"]: "" for group in module.params["groups"] for rule in group["rules"]}
+        check_rules(module, module.params["groups"], named)
 
     # A group AWS has just created may not be visible to the next call yet; a group whose instances were just
     # terminated keeps their network interfaces a while.

@@ -211,11 +211,13 @@ def wanted_routes(routes):
 def plan_table(current, wanted, subnet_owners, purge_routes, purge_tags):
     """The calls that turn `current` (as state_of shows it) into the table asked for, each as (call, what), and the
     table after. `subnet_owners` maps a subnet associated with another table of the VPC to that association."""
-    calls = []
     routes = wanted_routes(wanted["routes"])
-    for destination, target in current["routes"].items():
-        if purge_routes and destination not in routes and target != "local":
-            calls.append(("delete_route", destination))
+    deleted = [
+        destination
+        for destination, target in current["routes"].items()
+        if purge_routes and destination not in routes and target != "local"
+    ]
+    calls = [("delete_route", destination) for destination in deleted]
     for destination, target in routes.items():
         if destination not in current["routes"]:
             calls.append(("create_route", destination))
@@ -231,9 +233,7 @@ def plan_table(current, wanted, subnet_owners, purge_routes, purge_tags):
     calls += plan_ec2_tags(current["tags"], wanted_tags, purge_tags)
 
     after_routes = {
-        destination: target
-        for destination, target in current["routes"].items()
-        if not purge_routes or destination in routes or target == "local"
+        destination: target for destination, target in current["routes"].items() if destination not in deleted
     }
     after_routes.update(routes)
     after = dict(
@@ -285,12 +285,10 @@ class RouteTables:
                 if table["id"] != current["id"]
                 for subnet, association in table["associations"].items()
             }
-            try:
-                table_calls, after = plan_table(
-                    current, wanted, subnet_owners, self.params["purge_routes"], self.params["purge_tags"]
-                )
-            except ValueError as e:
-                self.module.fail_json(msg=f"route_tables[{name}]: {e}")
+            # Every route's target was checked before any request (main).
+            table_calls, after = plan_table(
+                current, wanted, subnet_owners, self.params["purge_routes"], self.params["purge_tags"]
+            )
             if table_calls and not self.module.check_mode:
                 self.apply(current, wanted, table_calls, subnet_owners)
             calls += table_calls

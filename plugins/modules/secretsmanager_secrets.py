@@ -172,6 +172,7 @@ from ansible_collections.dataeng.platform.plugins.module_utils.resource import (
     converge_members,
     expected_tags,
     fail_on_repeats,
+    plan_tags,
 )
 
 # The classes a generated password has at least one character of, besides the specials.
@@ -208,12 +209,11 @@ def plan_secret(current, wanted, kms_key_matches, purge_tags):
     calls = ["restore_secret"] if current.get("deleted") else []
     if current["description"] != wanted["description"] or not kms_key_matches:
         calls.append("update_secret")
-    to_add, to_remove = compare_aws_tags(current["tags"], wanted["tags"] or {}, purge_tags)
-    if wanted["tags"] is not None:
-        calls += (["untag_resource"] if to_remove else []) + (["tag_resource"] if to_add else [])
+    tags = {"tags": wanted["tags"], "purge_tags": purge_tags}
+    calls += plan_tags(current["tags"], tags)
     after = {key: value for key, value in current.items() if key != "deleted"}
     after["description"] = wanted["description"]
-    after["tags"] = expected_tags(current["tags"], {"tags": wanted["tags"], "purge_tags": purge_tags})
+    after["tags"] = expected_tags(current["tags"], tags)
     return calls, after
 
 
