@@ -81,7 +81,19 @@ BAD_SETTINGS = [
     ({"network_public_subnet_cidrs": ["10.0.1.0/24"]}, "one subnet per zone"),
     ({"network_public_subnet_cidrs": ["10.0.1.0/24", "10.1.2.0/24"]}, '"10.1.2.0/24" is not'),
     ({"network_private_subnet_cidrs": ["10.0.1.0/25", "10.0.20.0/24"]}, '"10.0.1.0/24" is not'),
-    ({"network_nat_gateway_enabled": "maybe"}, "network_nat_gateway_enabled"),
+    (
+        {"network_nat_gateway_enabled": True},
+        "network_nat_gateway_enabled is gone: set network_private_egress to nat_gateway",
+    ),
+    ({"network_private_egress": "vpn"}, "network_private_egress"),
+    (
+        {"network_private_egress": "endpoints", "network_s3_endpoint_enabled": False},
+        "endpoints needs network_s3_endpoint_enabled: true",
+    ),
+    (
+        {"network_private_egress": "none"},
+        "network_private_egress is none, but the ECS service runs its tasks in the private subnets",
+    ),
     ({"security_groups_app_ports": [8080, 70000]}, "security_groups_*_ports entries must be ports from 1 to 65535"),
     ({"security_groups_kubernetes_ports": ["32767-30000"]}, 'got "32767-30000"'),
     ({"security_groups_web_cidrs": ["everywhere"]}, "security_groups_web_cidrs entries must be network CIDRs"),

@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from support import account, expectations
+from support import account, expectations, reachability
 from support.aws import Aws
 from support.aws_proxy import AwsProxy, Traffic
 from support.emulator import running_emulator
@@ -31,6 +31,7 @@ class Converge:
     secrets: dict
     traffic: Traffic = field(default_factory=Traffic)
     secrets_when_killed: list[dict] = field(default_factory=list)
+    network: dict = field(default_factory=dict)
 
     @property
     def last(self) -> PlaybookResult:
@@ -41,7 +42,9 @@ def undisturbed(runner: PlaybookRunner, tmp) -> Converge:
     with running_emulator(tmp / "emulator") as emulator:
         result = runner.run(*CLOUD_LAYER, env=runner.environment(**emulator.environment()))
         aws = Aws(emulator)
-        return Converge([result], account.inventory(aws), expectations.secret_values(aws))
+        return Converge(
+            [result], account.inventory(aws), expectations.secret_values(aws), network=reachability.read(aws)
+        )
 
 
 def faulted(runner: PlaybookRunner, tmp) -> Converge:
