@@ -174,6 +174,8 @@ from ansible_collections.dataeng.platform.plugins.module_utils.resource import e
 # expired) stand for an endpoint that no longer counts and that a new one replaces.
 # https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_VpcEndpoint.html
 LIVE_STATES = ("pendingAcceptance", "pending", "available", "modifying")
+# An endpoint being deleted still holds its network interfaces in the subnets and groups.
+GOING_STATES = LIVE_STATES + ("deleting",)
 POLL_SECONDS = 5
 
 
@@ -226,8 +228,8 @@ class Endpoints:
         self.params = module.params
         self.actions = []
 
-    def read(self, services=None):
-        """The VPC's live interface endpoints of the listed services, by service name."""
+    def read(self, services=None, states=LIVE_STATES):
+        """The VPC's interface endpoints of the listed services in one of `states`, by service name."""
         found = self.client.describe_vpc_endpoints(
             aws_retry=True,
             Filters=[
@@ -238,7 +240,7 @@ class Endpoints:
         return {
             endpoint["ServiceName"]: state_of(endpoint)
             for endpoint in found
-            if endpoint["VpcEndpointType"] == "Interface" and endpoint["State"] in LIVE_STATES
+            if endpoint["VpcEndpointType"] == "Interface" and endpoint["State"] in states
         }
 
     def present(self):
@@ -297,7 +299,7 @@ class Endpoints:
                     msg=f"AWS did not delete every endpoint of {self.params['vpc_id']}: {unsuccessful}"
                 )
             # The endpoints' network interfaces go with them, a while after the call.
-            self.wait_until(lambda found: not found, services=list(diff["before"]))
+            self.wait_until(lambda found: not found, services=list(diff["before"]), states=GOING_STATES)
         return [], diff
 
     def create(self, wanted):
@@ -324,10 +326,10 @@ class Endpoints:
             else:
                 apply_ec2_tags(self.client, endpoint_id, call, argument)
 
-    def wait_until(self, done, services=None):
+    def wait_until(self, done, services=None, states=LIVE_STATES):
         """Read the endpoints until `done(found)` holds, and return what was found last."""
         deadline = time.monotonic() + self.params["wait_timeout"]
-        found = self.read(services)
+        found = self.read(services, states)
         while not done(found):
             if time.monotonic() > deadline:
                 self.module.fail_json(
@@ -335,7 +337,7 @@ class Endpoints:
                     f" seconds: {sorted((s, e['state']) for s, e in found.items())}"
                 )
             time.sleep(POLL_SECONDS)
-            found = self.read(services)
+            found = self.read(services, states)
         return found
 
 

@@ -68,3 +68,41 @@ def test_describe_output_becomes_the_returned_shape():
         "Tags": [{"Key": "Name", "Value": "ecr-api"}],
     }
     assert module.state_of(described) == CURRENT
+
+
+class FakeModule:
+    check_mode = False
+
+    def __init__(self, **params):
+        self.params = {"purge_tags": True, "wait_timeout": 60, **params}
+
+    def fail_json(self, msg):
+        raise AssertionError(msg)
+
+
+class DeletingClient:
+    """DescribeVpcEndpoints as AWS answers it after DeleteVpcEndpoints: deleting a while, then deleted."""
+
+    def __init__(self, states):
+        self.states = list(states)
+        self.deleted = []
+
+    def describe_vpc_endpoints(self, aws_retry, Filters):
+        state = self.states.pop(0) if len(self.states) > 1 else self.states[0]
+        endpoint = {"VpcEndpointId": "vpce-1", "ServiceName": CURRENT["service"], "VpcEndpointType": "Interface"}
+        return {"VpcEndpoints": [{**endpoint, "State": state}]}
+
+    def delete_vpc_endpoints(self, aws_retry, VpcEndpointIds):
+        self.deleted += VpcEndpointIds
+        return {"Unsuccessful": []}
+
+
+def test_deletion_waits_while_the_endpoint_is_deleting(monkeypatch):
+    monkeypatch.setattr(module, "POLL_SECONDS", 0)
+    client = DeletingClient(["available", "deleting", "deleting", "deleted"])
+    members = module.Endpoints(FakeModule(vpc_id="vpc-1", endpoints=[{"service": CURRENT["service"]}]), client)
+    results, diff = members.absent()
+    assert (results, diff["after"]) == ([], {CURRENT["service"]: {}})
+    assert client.deleted == ["vpce-1"]
+    # Read once to plan, then until the endpoint left "deleting".
+    assert client.states == ["deleted"]
