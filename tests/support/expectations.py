@@ -104,7 +104,8 @@ def security_groups(aws, prefix: str = "dataeng-local", env: str = "local", admi
         Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}, {"Name": "tag:Environment", "Values": [env]}]
     )["SecurityGroups"]
     groups = {tags(group)["Purpose"]: group for group in found}
-    assert set(groups) == {"web", "app", "database", "bastion", "monitoring", "kubernetes"}
+    # endpoints: the network role's group of the interface endpoints (network_private_egress: endpoints).
+    assert set(groups) == {"web", "app", "database", "bastion", "monitoring", "kubernetes", "endpoints"}
     names = {group["GroupId"]: purpose for purpose, group in groups.items()}
     for purpose, group in groups.items():
         assert group["GroupName"] == f"{prefix}-{purpose}"
@@ -123,6 +124,7 @@ def security_groups(aws, prefix: str = "dataeng-local", env: str = "local", admi
         "kubernetes": from_each([22, 8443, "30000-32767"], admin) | from_each([9100, 8080], ["monitoring"]),
         "monitoring": from_each([22, 3000, 5601, 9090, 9091, 16686], admin)
         | from_each([5044, 9091, 14268, 4317, 4318], ["10.0.0.0/16"]),
+        "endpoints": from_each([443], ["10.0.0.0/16"]),
     }
     for purpose, rules in expected.items():
         assert ingress(groups[purpose], names) == rules, purpose
