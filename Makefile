@@ -10,7 +10,7 @@ EMULATOR_STATE ?= .local/emulator
 # Target of `make destroy`; local by default so nothing reaches AWS by accident.
 INVENTORY ?= inventories/local
 # Debian packages the tests need (installed by `make system-deps` when missing).
-SYSTEM_PACKAGES ?= git curl shellcheck openjdk-17-jre-headless docker.io debootstrap prometheus prometheus-node-exporter \
+SYSTEM_PACKAGES ?= git curl shellcheck openssh-server openjdk-17-jre-headless docker.io debootstrap prometheus prometheus-node-exporter \
                    etcd-server golang-1.19-go golang-github-modern-go-reflect2-dev rsync
 # Docker Compose v2 (`docker compose`): bookworm has only v1, so the tests take
 # trixie's package, which needs nothing but libc6. Pinned by version and digest.

@@ -6,13 +6,17 @@ import json
 
 import pytest
 
-from support.emulator import free_loopback_endpoint
+from support.emulator import RequestRecording, free_loopback_endpoint, running_emulator
 
 pytestmark = pytest.mark.slow
 
 PUBLIC_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAID69TE98ALrYIrj5wzr2SR0gCLjt0dEfzusWT6eRwFGq test"
 ADMIN = json.dumps({"admin_cidrs": ["203.0.113.7/32"], "instances_ssh_public_key": PUBLIC_KEY})
 STS_TASK = "Ask STS which account the credentials belong to"
+# A small converge that creates something: the ECR repositories.
+ECR_CONVERGE = ("playbooks/cloud.yml", "-i", "inventories/local", "--tags", "ecr")
+# Operations that change nothing (the aws_ec2 inventory's DescribeInstances, STS GetCallerIdentity, ...).
+READ_ONLY_PREFIXES = ("Get", "Describe", "List", "Head")
 
 
 def test_dev_without_credentials_fails_in_seconds_with_one_clear_message(playbook):
@@ -44,6 +48,31 @@ def test_local_without_a_running_emulator_says_how_to_start_it(playbook):
     assert "make emulator-start" in result.output
 
 
+def test_credentials_of_an_account_the_inventory_does_not_allow_change_nothing(playbook, tmp_path):
+    not_moto = {"platform_allowed_account_ids": ["111122223333", "012345678901"]}
+    with running_emulator(tmp_path / "emulator") as emulator:
+        env = playbook.environment(**emulator.environment())
+        recording = RequestRecording(emulator)
+        recording.restart()
+        refused = playbook.run(*ECR_CONVERGE, "-e", json.dumps(not_moto), env=env)
+        refused_requests = recording.counts()
+        recording.restart()
+        allowed = playbook.run(*ECR_CONVERGE, env=env)
+        allowed_requests = recording.counts()
+
+    assert refused.returncode != 0
+    assert (
+        "The AWS credentials belong to account 123456789012 (arn:aws:sts::123456789012:user/moto), which "
+        "platform_allowed_account_ids does not list (allowed: 111122223333, 012345678901)"
+    ) in " ".join(refused.output.split()), refused.output[-3000:]
+    assert refused_requests[("sts", "GetCallerIdentity")] == 1
+    changing = [operation for (_service, operation) in refused_requests if not operation.startswith(READ_ONLY_PREFIXES)]
+    assert changing == [], refused_requests
+    # The local inventory allows moto's account, and the same converge goes on to create.
+    assert allowed.returncode == 0, allowed.output[-3000:]
+    assert allowed_requests[("ecr", "CreateRepository")] == 3, allowed_requests
+
+
 EVENTS = {"name": "events", "schema": [{"name": "event_id", "type": "string"}], "key_columns": ["event_id"]}
 
 BAD_SETTINGS = [
@@ -70,6 +99,12 @@ BAD_SETTINGS = [
     ({"admin_cidrs": ["203.0.113.7"]}, 'got "203.0.113.7"'),
     ({"admin_cidrs": ["office"]}, 'got "office"'),
     ({"admin_cidrs": "203.0.113.0/24"}, "admin_cidrs a list of CIDRs (got str)"),
+    (
+        {"platform_allowed_account_ids": ["12345678901"]},
+        "platform_allowed_account_ids must be a list of 12-digit AWS account ids, quoted (unquoted, YAML reads an id "
+        'with a leading zero as a shorter number), e.g. ["111122223333"]; got ["12345678901"]',
+    ),
+    ({"platform_allowed_account_ids": "111122223333"}, "platform_allowed_account_ids must be a list of 12-digit"),
     ({"aws_endpoint_url": "127.0.0.1:5000"}, "aws_endpoint_url must be empty (real AWS) or a URL"),
     ({"aws_access_key": "AKIAEXAMPLE", "aws_secret_key": ""}, "must be set together"),
     ({"aws_retry_mode": "legacy"}, "aws_retry_mode must be"),

@@ -465,7 +465,11 @@ def instances(aws, prefix: str = "dataeng-local", env: str = "local") -> dict[st
 
     debian = aws.ec2.describe_images(
         Owners=["136693071363"],
-        Filters=[{"Name": "name", "Values": ["debian-13-amd64-*"]}, {"Name": "architecture", "Values": ["x86_64"]}],
+        Filters=[
+            {"Name": "name", "Values": ["debian-13-amd64-*"]},
+            {"Name": "architecture", "Values": ["x86_64"]},
+            {"Name": "state", "Values": ["available"]},
+        ],
     )["Images"]
     newest = max(debian, key=lambda image: image["CreationDate"])
     public = {s["SubnetId"]: s["AvailabilityZone"] for s in network_subnets(aws, prefix, "public")}
