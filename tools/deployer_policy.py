@@ -277,19 +277,19 @@ def _resources_of(action: str) -> list[str]:
     return sorted({arn for kind in types for arn in known.get(kind, [])})
 
 
-# Request parameters that name a resource, by IAM prefix: (resource type, ARN of the name). The site test
-# checks each such name against the statement that allows the request, so a resource outside the platform's
-# names fails there even though the emulator does not check resources.
+# Request parameters that name a resource, by IAM prefix: (resource type, ARN of the name in any region and
+# account). The site test checks each such name against the statements that allow the request, so a resource
+# outside the platform's names fails there even though the emulator does not check resources.
 NAMED_RESOURCES = {
     "iam": {
-        "RoleName": ("role", "arn:aws:iam::{account}:role/{name}"),
-        "InstanceProfileName": ("instance-profile", "arn:aws:iam::{account}:instance-profile/{name}"),
+        "RoleName": ("role", "arn:aws:iam::*:role/{name}"),
+        "InstanceProfileName": ("instance-profile", "arn:aws:iam::*:instance-profile/{name}"),
     },
-    "ecr": {"repositoryName": ("repository", "arn:aws:ecr:{region}:{account}:repository/{name}")},
-    "logs": {"logGroupName": ("log-group", "arn:aws:logs:{region}:{account}:log-group:{name}")},
+    "ecr": {"repositoryName": ("repository", "arn:aws:ecr:*:*:repository/{name}")},
+    "logs": {"logGroupName": ("log-group", "arn:aws:logs:*:*:log-group:{name}")},
     "secretsmanager": {
-        "Name": ("Secret", "arn:aws:secretsmanager:{region}:{account}:secret:{name}"),
-        "SecretId": ("Secret", "arn:aws:secretsmanager:{region}:{account}:secret:{name}"),
+        "Name": ("Secret", "arn:aws:secretsmanager:*:*:secret:{name}"),
+        "SecretId": ("Secret", "arn:aws:secretsmanager:*:*:secret:{name}"),
     },
 }
 
@@ -315,7 +315,8 @@ def _matches(pattern: str, arn: str) -> bool:
 
 
 def outside_the_policy(policy: dict, requests: Iterable) -> list[str]:
-    """ "action arn" for each named resource a request reached that no statement allowing its action covers."""
+    """Each named resource (`action arn`) a request reached that no statement allowing its action covers;
+    `policy` is rendered with any account and region."""
     found = []
     for request in requests:
         for action in actions(request):
@@ -324,9 +325,8 @@ def outside_the_policy(policy: dict, requests: Iterable) -> list[str]:
             for kind, arn in named_resources(request):
                 if kind not in types:
                     continue
-                account_free = re.sub(r"^(arn:aws:[^:]+:[^:]*:)\d{12}:", r"\1*:", arn)
                 covered = any(
-                    _matches(pattern.replace("{region}", "*"), account_free)
+                    _matches(pattern, arn)
                     for statement in statements
                     for pattern in (
                         [statement["Resource"]] if isinstance(statement["Resource"], str) else statement["Resource"]
