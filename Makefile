@@ -26,7 +26,7 @@ PLAYBOOK := $(BIN)/ansible-playbook
 LOCAL_TESTHOSTS := dataeng-local-kubernetes dataeng-local-monitoring
 
 .PHONY: help venv system-deps local testhosts testhosts-stop emulator-start emulator-stop outputs destroy \
-        test lint sanity unit jobs integration build lock clean docs docs-check kube-apiserver bench
+        test lint sanity unit jobs integration build lock clean docs docs-check kube-apiserver bench deployer-policy
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -102,6 +102,9 @@ bench: venv ## Benchmark the cloud layer on fresh emulators into build/bench/ (B
 
 kube-apiserver: venv system-deps ## Build the Kubernetes API server the argocd tests use, once, into ~/.cache (KUBE_APISERVER_BUILD=0: never)
 	@if [ "$${KUBE_APISERVER_BUILD:-1}" != 0 ]; then $(BIN)/python tools/kube_apiserver.py build; fi
+
+deployer-policy: venv system-deps ## Regenerate docs/deployer-policy.json from a recorded site converge, rerun and destroy (minutes)
+	DEPLOYER_POLICY_UPDATE=1 $(BIN)/pytest tests/integration/test_site.py -k "destroy_keeps_the_data or deployer_policy"
 
 docs: venv ## Regenerate docs/roles.md and CHANGELOG.rst from the code (docs-check: only compare)
 	$(BIN)/python tools/docs.py

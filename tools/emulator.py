@@ -4,8 +4,9 @@
 launcher, so the emulator always runs the same way: bound to loopback only, its
 state (pid, port, endpoint, log path) kept in one JSON file, its output in a log.
 
-    python tools/emulator.py start [--port 5000] [--state-dir .local/emulator]
+    python tools/emulator.py start [--port 5000] [--state-dir .local/emulator] [--iam-policy policy.json]
     python tools/emulator.py env       # shell exports: AWS_ENDPOINT_URL, AWS_CA_BUNDLE, dummy keys
+                                       # (with --iam-policy: the keys of the only user the emulator accepts)
     python tools/emulator.py status
     python tools/emulator.py stop
 """
@@ -62,6 +63,11 @@ LINUX_FIRST_EPHEMERAL_PORT = 32768
 FREE_PORT_ATTEMPTS = 5
 STATE_FILE = "emulator.json"
 LOG_FILE = "moto.log"
+# With --iam-policy the emulator authorizes every request as AWS does (moto's IAM-like access control: the
+# actions of the caller's policies, and resources for S3 only); this user holds that one policy.
+IAM_USER = "emulator-deployer"
+# moto's switch for its access control: how many requests it still serves unauthorized (inf: all of them).
+AUTHORIZATION_PATH = "/moto-api/reset-auth"
 # Where moto's request recorder writes, once asked to (POST /moto-api/recorder/start-recording):
 # the benchmark counts requests there, at the emulator itself.
 RECORDING_FILE = "requests.jsonl"
@@ -86,6 +92,8 @@ class EmulatorState:
     port: int
     log_file: str
     ca_bundle: str
+    # The keys of IAM_USER when the emulator enforces authorization; the dummy keys otherwise.
+    credentials: dict[str, str] | None = None
 
     @property
     def endpoint(self) -> str:
@@ -99,8 +107,13 @@ class EmulatorState:
             # since AWS_CA_BUNDLE is often set machine-wide to the system's CAs.
             "AWS_CA_BUNDLE": self.ca_bundle,
             "EMULATOR_CA_BUNDLE": self.ca_bundle,
-            **DUMMY_CREDENTIALS,
+            **(self.credentials or DUMMY_CREDENTIALS),
         }
+        if self.credentials:
+            # inventories/local reads its keys from these (it pins the dummy ones otherwise, so that a
+            # developer's real AWS_ACCESS_KEY_ID never goes to the emulator).
+            env["EMULATOR_ACCESS_KEY_ID"] = self.credentials["AWS_ACCESS_KEY_ID"]
+            env["EMULATOR_SECRET_ACCESS_KEY"] = self.credentials["AWS_SECRET_ACCESS_KEY"]
         if region:
             env["AWS_DEFAULT_REGION"] = region
         return env
@@ -229,11 +242,14 @@ def start(
     port: int | None = DEFAULT_PORT,
     host: str = DEFAULT_HOST,
     timeout: float = 30.0,
+    iam_policy: str | None = None,
 ) -> EmulatorState:
     """Start moto on `host:port` (port 0 or None: any free port) and wait until it answers.
 
     Starting when this state directory already has a live emulator returns that one,
     so `make local` can be rerun; asking for a different port then is an error.
+    With `iam_policy` (a policy document), the emulator then accepts only requests that
+    IAM_USER, holding that policy alone, may make.
     """
     if not _is_loopback(host):
         raise EmulatorError(f"the emulator binds to loopback only, not {host!r}")
@@ -253,8 +269,25 @@ def start(
                 f"the emulator (pid {existing.pid}) runs but does not answer at "
                 f"{existing.endpoint}; see {existing.log_file}"
             )
+        if iam_policy and not existing.credentials:
+            raise EmulatorError(
+                f"the emulator from {state_dir} (pid {existing.pid}) does not enforce IAM authorization; "
+                "stop it before starting one with --iam-policy"
+            )
         return existing
 
+    state = _launch_on_free_port(state_dir, host, port, timeout)
+    if iam_policy:
+        try:
+            state = enforce_iam_policy(state, iam_policy)
+        except Exception:
+            terminate(state.pid)  # unrecorded, it would outlive us
+            raise
+    (state_dir / STATE_FILE).write_text(json.dumps(asdict(state)))
+    return state
+
+
+def _launch_on_free_port(state_dir: Path, host: str, port: int | None, timeout: float) -> EmulatorState:
     if port:
         return _launch(state_dir, host, port, timeout)
     attempts_left = FREE_PORT_ATTEMPTS
@@ -266,6 +299,44 @@ def start(
             attempts_left -= 1
             if not attempts_left:
                 raise
+
+
+def enforce_iam_policy(state: EmulatorState, policy: str) -> EmulatorState:
+    """Create IAM_USER with `policy` as its only permissions while the emulator still serves anyone, then
+    make it authorize every request (moto's bootstrapping: its reset-auth endpoint).
+
+    https://docs.getmoto.org/en/latest/docs/iam.html ("IAM-like Access Control")
+    """
+    import boto3  # only this mode needs it: the launcher otherwise runs on the standard library
+
+    iam = boto3.client(
+        "iam",
+        region_name="us-east-1",
+        endpoint_url=state.endpoint,
+        verify=state.ca_bundle,
+        aws_access_key_id=DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=DUMMY_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    )
+    iam.create_user(UserName=IAM_USER)
+    iam.put_user_policy(UserName=IAM_USER, PolicyName=IAM_USER, PolicyDocument=policy)
+    key = iam.create_access_key(UserName=IAM_USER)["AccessKey"]
+    set_authorization(state, enforced=True)
+    credentials = {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
+    return EmulatorState(**{**asdict(state), "credentials": credentials})
+
+
+def set_authorization(state: EmulatorState, enforced: bool) -> None:
+    """Make the emulator authorize every request (as IAM does), or none (its default)."""
+    context = ssl.create_default_context(cafile=state.ca_bundle)
+    request = urllib.request.Request(
+        state.endpoint + AUTHORIZATION_PATH,
+        data=b"0" if enforced else b"inf",
+        # Not urllib's default form type: moto reads the count from the raw body, which Flask leaves empty for forms.
+        headers={"Content-Type": "text/plain"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10, context=context) as response:
+        response.read()
 
 
 def _launch(state_dir: Path, host: str, port: int, timeout: float) -> EmulatorState:
@@ -299,8 +370,6 @@ def _launch(state_dir: Path, host: str, port: int, timeout: float) -> EmulatorSt
                 f"last lines of {log_file}:\n{log_tail(log_file)}"
             )
         time.sleep(0.1)
-
-    (state_dir / STATE_FILE).write_text(json.dumps(asdict(state)))
     return state
 
 
@@ -359,6 +428,12 @@ def main(argv: list[str] | None = None) -> int:
     start_cmd.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
     start_cmd.add_argument("--host", default=DEFAULT_HOST)
     start_cmd.add_argument("--timeout", type=float, default=30.0)
+    start_cmd.add_argument(
+        "--iam-policy",
+        type=Path,
+        help="enforce IAM authorization: accept only what a user holding this policy document may do "
+        "(`env` prints that user's keys); e.g. the output of `tools/deployer_policy.py render --for-emulator`",
+    )
     env_cmd = commands.add_parser("env", parents=[where], help="print shell exports that target the running emulator")
     env_cmd.add_argument("--region")
     commands.add_parser("status", parents=[where], help="say whether the emulator runs and where")
@@ -367,7 +442,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "start":
-            state = start(args.state_dir, port=args.port, host=args.host, timeout=args.timeout)
+            policy = args.iam_policy.read_text() if args.iam_policy else None
+            state = start(args.state_dir, port=args.port, host=args.host, timeout=args.timeout, iam_policy=policy)
             print(f"emulator answering at {state.endpoint} (pid {state.pid}, log {state.log_file})")
             return 0
         state = running_state(args.state_dir)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -10,7 +11,9 @@ import sys
 import time
 from pathlib import Path
 
+import boto3
 import pytest
+from botocore.exceptions import ClientError
 from certifi import where as certifi_bundle
 
 import emulator
@@ -136,3 +139,32 @@ def test_its_recorder_counts_each_request_by_service_and_operation(aws_emulator)
     assert recording.counts() == {("ec2", "DescribeVpcs"): 1, ("ec2", "DescribeSubnets"): 2, ("s3", "GET bucket"): 1}
     # The launcher points the recorder into the emulator's state directory, not wherever it was started from.
     assert (Path(aws_emulator.log_file).parent / emulator.RECORDING_FILE).stat().st_size > 0
+
+
+def test_with_an_iam_policy_it_accepts_only_what_its_one_user_may_do(state_dir):
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}],
+    }
+    state = emulator.start(state_dir, port=0, iam_policy=json.dumps(policy))
+    assert emulator.read_state(state_dir) == state
+    env = state.environment()
+    assert env["EMULATOR_ACCESS_KEY_ID"] == env["AWS_ACCESS_KEY_ID"] != emulator.DUMMY_CREDENTIALS["AWS_ACCESS_KEY_ID"]
+    user = {
+        "aws_access_key_id": env["AWS_ACCESS_KEY_ID"],
+        "aws_secret_access_key": env["AWS_SECRET_ACCESS_KEY"],
+    }
+
+    def as_user(service: str):
+        return boto3.client(
+            service, region_name="us-east-2", endpoint_url=state.endpoint, verify=state.ca_bundle, **user
+        )
+
+    as_user("s3").list_buckets()
+    with pytest.raises(ClientError, match="not authorized to perform: ec2:DescribeVpcs"):
+        as_user("ec2").describe_vpcs()
+    with pytest.raises(ClientError, match="InvalidClientTokenId"):
+        client(state, "iam").list_users()  # the dummy keys belong to nobody now
+
+    emulator.set_authorization(state, enforced=False)
+    assert client(state, "ec2").describe_vpcs()["Vpcs"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import stat
 import subprocess
 import sys
@@ -11,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
+import deployer_policy
 from support import account, expectations, host_secrets
 from support import monitoring_stack as stack
 from support.aws import Aws
-from support.emulator import running_emulator
+from support.aws_proxy import Request
+from support.emulator import RequestRecording, running_emulator
 from support.playbook import PlaybookResult, PlaybookRunner
 from support.testhost import StandIns, stand_in_hosts
 
@@ -33,6 +36,9 @@ class Site:
     secrets_after_converge: dict
     rerun: PlaybookResult
     stand_ins: StandIns
+    recording: RequestRecording
+    # What a deployer's runs sent: check, converge and rerun here, the destroys in the destroy test.
+    deployer_requests: list[Request]
 
     def run(self, *args: str) -> PlaybookResult:
         return self.runner.run(*args, env=self.env)
@@ -55,6 +61,8 @@ def site(repo, tmp_path_factory) -> Site:
         runner = PlaybookRunner(repo, tmp_path_factory.mktemp("site"))
         env = runner.environment(**emulator.environment(), **stand_ins.environment())
         aws = Aws(emulator)
+        recording = RequestRecording(emulator)
+        recording.restart()
         check = runner.run("site.yml", *LOCAL, "--check", env=env)
         left_by_check = expectations.platform_resources(aws) + [
             str(path) for path in [runner.outputs_file] if path.exists()
@@ -63,7 +71,20 @@ def site(repo, tmp_path_factory) -> Site:
         converge = runner.run("site.yml", *LOCAL, "-vvv", env=env)
         secrets_after_converge = expectations.secret_values(aws) if converge.returncode == 0 else {}
         rerun = runner.run("site.yml", *LOCAL, "-vvv", env=env)
-        yield Site(aws, runner, env, check, left_by_check, converge, secrets_after_converge, rerun, stand_ins)
+        deployer_requests = recording.requests()
+        yield Site(
+            aws,
+            runner,
+            env,
+            check,
+            left_by_check,
+            converge,
+            secrets_after_converge,
+            rerun,
+            stand_ins,
+            recording,
+            deployer_requests,
+        )
 
 
 @pytest.mark.parametrize("inventory", ["inventories/local", "inventories/dev", "inventories/prod"])
@@ -299,6 +320,7 @@ def test_destroy_keeps_the_data_unless_told_then_leaves_nothing(site):
     (alias,) = [a for a in site.aws.kms.list_aliases()["Aliases"] if a["AliasName"] == "alias/dataeng-local-secrets"]
     key = site.aws.kms.describe_key(KeyId=alias["TargetKeyId"])["KeyMetadata"]["Arn"]
 
+    site.recording.restart()
     destroy = site.run("playbooks/destroy.yml", *LOCAL, "-e", "confirm_destroy=local")
     assert destroy.returncode == 0, destroy.output
     account_id = site.aws.sts.get_caller_identity()["Account"]
@@ -326,3 +348,20 @@ def test_destroy_keeps_the_data_unless_told_then_leaves_nothing(site):
     again = site.run("playbooks/destroy.yml", *LOCAL, "-e", "confirm_destroy=local", "-e", "destroy_data=true")
     assert again.returncode == 0, again.output
     assert again.recap()["changed"] == 0, again.output
+    site.deployer_requests += site.recording.requests()
+
+
+def test_the_shipped_deployer_policy_is_what_check_converge_rerun_and_destroy_needed(site):
+    """docs/deployer-policy.json equals a fresh generation from this module's runs: a new AWS call fails
+    here until `make deployer-policy` regenerates the policy (test_deployer_policy.py proves it suffices)."""
+    sent = [request for request in site.deployer_requests if deployer_policy.sent_by_ansible(request)]
+    assert {"DeleteVpc", "DeleteBucket"} <= {request.operation for request in sent}, "the destroys were not recorded"
+    fresh = deployer_policy.generate(sent)
+    local = deployer_policy.render(fresh, project="dataeng", environment="local")
+    assert deployer_policy.outside_the_policy(local, sent) == []
+    needed = site.runner.workdir / deployer_policy.SHIPPED_POLICY.name
+    needed.write_text(deployer_policy.dumps(fresh))
+    if os.environ.get(deployer_policy.UPDATE_VARIABLE):
+        deployer_policy.SHIPPED_POLICY.write_text(deployer_policy.dumps(fresh))
+    shipped = json.loads(deployer_policy.SHIPPED_POLICY.read_text())
+    assert shipped == fresh, f"the runs needed {needed}: review the difference and run `make deployer-policy`"

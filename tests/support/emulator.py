@@ -17,8 +17,8 @@ from support.aws_proxy import Request
 
 
 @contextlib.contextmanager
-def running_emulator(state_dir: Path) -> Iterator[launcher.EmulatorState]:
-    state = launcher.start(state_dir, port=0)
+def running_emulator(state_dir: Path, iam_policy: str | None = None) -> Iterator[launcher.EmulatorState]:
+    state = launcher.start(state_dir, port=0, iam_policy=iam_policy)
     try:
         yield state
     finally:
@@ -32,6 +32,17 @@ def client(state: launcher.EmulatorState, service: str, region: str = "us-east-2
 def free_loopback_endpoint() -> str:
     """An endpoint on a loopback port nobody listens on."""
     return f"https://{launcher.DEFAULT_HOST}:{launcher.free_port()}"
+
+
+def parse_recording(text: str) -> list[Request]:
+    """The requests of a moto recording (JSON lines, as MOTO_RECORDER_FILEPATH holds them)."""
+    requests = []
+    for line in text.splitlines():
+        entry = json.loads(line)
+        body = base64.b64decode(entry["body"]) if entry["body_encoded"] else (entry["body"] or "").encode()
+        headers = {name.lower(): value for name, value in entry["headers"].items()}
+        requests.append(Request(entry["method"], entry["url"], headers, body))
+    return requests
 
 
 class RequestRecording:
@@ -57,13 +68,10 @@ class RequestRecording:
     def stop(self) -> None:
         self._call("stop-recording")
 
+    def requests(self) -> list[Request]:
+        """The requests since the last restart, in the order the emulator received them."""
+        return parse_recording(self._call("download-recording", method="GET").decode())
+
     def counts(self) -> Counter:
         """(service, operation): requests since the last restart."""
-        counts = Counter()
-        for line in self._call("download-recording", method="GET").decode().splitlines():
-            entry = json.loads(line)
-            body = base64.b64decode(entry["body"]) if entry["body_encoded"] else (entry["body"] or "").encode()
-            headers = {name.lower(): value for name, value in entry["headers"].items()}
-            request = Request(entry["method"], entry["url"], headers, body)
-            counts[request.service, request.operation] += 1
-        return counts
+        return Counter((request.service, request.operation) for request in self.requests())

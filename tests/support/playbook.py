@@ -29,6 +29,8 @@ AWS_ENV = (
     "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",
     "EMULATOR_CA_BUNDLE",
+    "EMULATOR_ACCESS_KEY_ID",
+    "EMULATOR_SECRET_ACCESS_KEY",
 )
 
 _COMMON_VARS = yaml.safe_load((Path(__file__).resolve().parents[2] / "roles/common/vars/main.yml").read_text())
