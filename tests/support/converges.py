@@ -1,7 +1,8 @@
-"""The cloud layer converged three times side by side, each on a fresh emulator: with nothing in
-the way (the reference), behind a proxy that faults a fifth of all requests, and behind a proxy
-that kills the run right after chosen creates reached AWS (before Ansible hears back), then
-reruns it. Each scenario keeps what it left in its account; the emulators are gone afterwards.
+"""The cloud layer converged four times side by side, each on a fresh emulator: with nothing in
+the way (the reference), behind a proxy that faults a fifth of all requests, behind a proxy that
+kills the run right after chosen creates reached AWS (before Ansible hears back), then reruns it,
+and behind a proxy that is eventually consistent as AWS is (what was just created stays unseen a while).
+Each scenario keeps what it left in its account; the emulators are gone afterwards.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from support import account, expectations
 from support.aws import Aws
-from support.aws_proxy import AwsProxy, Traffic
+from support.aws_proxy import AwsProxy, Propagation, Traffic
 from support.emulator import running_emulator
 from support.playbook import PlaybookResult, PlaybookRunner, kill_process_tree
 
@@ -22,6 +23,11 @@ FAULT_SHARE = 0.2
 # record it (a VPC, the internet gateway before it is attached, a Glue job, the KMS key before its
 # alias, an instance).
 KILL_AFTER = ("CreateVpc", "CreateInternetGateway", "CreateJob", "CreateKey", "RunInstances")
+# Longer than AWS usually takes (IAM: seconds, about ten at worst; EC2: a second or two), so that every
+# retry path runs. The roles are created at the start of the first wave and used in the second, which
+# starts once the network lane has waited out each of its resources in turn (about two minutes on a busy
+# 2-core machine): IAM propagation outlasts that, or Glue and EC2 would never see a role unpropagated.
+PROPAGATION = Propagation(ec2_seconds=5, iam_seconds=150)
 
 
 @dataclass
@@ -69,7 +75,19 @@ def interrupted(runner: PlaybookRunner, tmp) -> Converge:
         )
 
 
-SCENARIOS = {"reference": undisturbed, "faulted": faulted, "interrupted": interrupted}
+def eventually_consistent(runner: PlaybookRunner, tmp) -> Converge:
+    with running_emulator(tmp / "emulator") as emulator, AwsProxy(emulator, propagation=PROPAGATION).running() as proxy:
+        result = runner.run(*CLOUD_LAYER, env=runner.environment(**proxy.environment()))
+        aws = Aws(emulator)
+        return Converge([result], account.inventory(aws), expectations.secret_values(aws), proxy.traffic)
+
+
+SCENARIOS = {
+    "reference": undisturbed,
+    "faulted": faulted,
+    "interrupted": interrupted,
+    "eventually_consistent": eventually_consistent,
+}
 
 
 def side_by_side(repo: Path, tmp_path_factory) -> dict[str, Converge]:
