@@ -87,7 +87,8 @@ def test_a_killed_converge_keeps_every_password_it_generated(converges):
 
 def test_an_eventually_consistent_aws_still_converges_to_the_same_account(converges):
     consistent = converges["eventually_consistent"]
-    assert PROPAGATION.iam_seconds >= 10 and PROPAGATION.ec2_seconds >= 5
+    assert PROPAGATION.iam_seconds >= 10
+    assert PROPAGATION.ec2_seconds >= 5
     assert consistent.last.returncode == 0, consistent.last.output[-5000:]
     refused = consistent.traffic.refused
     assert {kind for kind, count in refused.items() if count} >= REFUSED_KINDS, refused
