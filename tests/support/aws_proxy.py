@@ -96,7 +96,10 @@ PROFILE_REFUSED = (
 @dataclass(frozen=True)
 class Propagation:
     """How long, in seconds, what the emulator just created stays unseen: EC2 resources by the requests that
-    name them, IAM roles and instance profiles by the services that use them."""
+    name them, from their creation; IAM roles and instance profiles by the services that use them, from their
+    creation but never less than `iam_seconds` after a service was first handed them. The roles are created
+    at the start of the first wave and used in the second: on a busy machine the first wave outlasts any
+    fixed propagation, and a refusal never met would prove nothing."""
 
     ec2_seconds: float
     iam_seconds: float
@@ -191,9 +194,19 @@ class EventualConsistency:
         self.propagation = propagation
         # (kind, key) -> the monotonic time it becomes visible: ("ec2", id), ("role", name), ("profile", name).
         self._visible_at: dict[tuple[str, str], float] = {}
+        # The roles and profiles a service has been handed already (their clock restarted then).
+        self._used: set[tuple[str, str]] = set()
 
     def _hidden(self, kind: str, key: str) -> bool:
         return time.monotonic() < self._visible_at.get((kind, key), 0.0)
+
+    def _hidden_from_service(self, kind: str, key: str) -> bool:
+        """Whether a role or profile is still unpropagated for a service using it now (see Propagation)."""
+        if (kind, key) in self._visible_at and (kind, key) not in self._used:
+            self._used.add((kind, key))
+            first_use_visible = time.monotonic() + self.propagation.iam_seconds
+            self._visible_at[kind, key] = max(self._visible_at[kind, key], first_use_visible)
+        return self._hidden(kind, key)
 
     def learn(self, request: Request, status: int, body: bytes) -> None:
         """Note what a forwarded request created: from the emulator's answer, or the request (a profile's role)."""
@@ -219,7 +232,7 @@ class EventualConsistency:
             # UpdateJob carries the job's settings in JobUpdate; the others at the top level.
             settings = request.json()
             role = settings.get("JobUpdate", settings).get("Role", "")
-            if self._hidden("role", last_path_segment(role)):
+            if self._hidden_from_service("role", last_path_segment(role)):
                 return "glue role", error_response(request, 400, *GLUE_ROLE_REFUSED)
         return None
 
@@ -228,7 +241,7 @@ class EventualConsistency:
         if request.operation == "RunInstances":
             for kind, label in (("Arn", "ARN"), ("Name", "name")):
                 value = params.get(f"IamInstanceProfile.{kind}", "")
-                if value and self._hidden("profile", last_path_segment(value)):
+                if value and self._hidden_from_service("profile", last_path_segment(value)):
                     message = PROFILE_REFUSED.format(value=value, kind=kind.lower(), label=label)
                     return "instance profile", error_response(request, 400, "InvalidParameterValue", message)
         for name, value in params.items():

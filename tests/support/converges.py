@@ -24,10 +24,9 @@ FAULT_SHARE = 0.2
 # alias, an instance).
 KILL_AFTER = ("CreateVpc", "CreateInternetGateway", "CreateJob", "CreateKey", "RunInstances")
 # Longer than AWS usually takes (IAM: seconds, about ten at worst; EC2: a second or two), so that every
-# retry path runs. The roles are created at the start of the first wave and used in the second, which
-# starts once the network lane has waited out each of its resources in turn (about two minutes on a busy
-# 2-core machine): IAM propagation outlasts that, or Glue and EC2 would never see a role unpropagated.
-PROPAGATION = Propagation(ec2_seconds=5, iam_seconds=150)
+# retry path runs; a role or instance profile stays unpropagated for 20 s from the first time Glue or EC2
+# is handed it however long the first wave took (support/aws_proxy.py, Propagation).
+PROPAGATION = Propagation(ec2_seconds=5, iam_seconds=20)
 
 
 @dataclass

@@ -108,3 +108,16 @@ def test_a_failed_create_teaches_nothing():
         refused_kind(consistency, request("ec2", {"Action": "DescribeVpcs", "VpcId.1": "vpc-0123456789abcdef0"}))
         is None
     )
+
+
+def test_a_role_stays_unpropagated_from_its_first_use_however_old():
+    consistency = EventualConsistency(Propagation(ec2_seconds=0, iam_seconds=600))
+    consistency.learn(request("iam", {"Action": "CreateRole"}), 200, b"<RoleName>dataeng-dev-glue</RoleName>")
+    consistency._visible_at["role", "dataeng-dev-glue"] = 0.0  # created long ago
+    crawler = request("glue", {"Name": "raw", "Role": "dataeng-dev-glue"}, "AWSGlue.CreateCrawler")
+    assert refused_kind(consistency, crawler) == "glue role"
+
+
+def test_a_role_this_run_did_not_create_is_never_refused():
+    crawler = request("glue", {"Name": "raw", "Role": "someone-elses-role"}, "AWSGlue.CreateCrawler")
+    assert refused_kind(consistency_after_creates(), crawler) is None
