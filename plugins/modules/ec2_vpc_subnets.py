@@ -238,10 +238,20 @@ class Subnets:
 
         if self.actions and not self.module.check_mode:
             if created_ids:
-                self.client.get_waiter("subnet_available").wait(SubnetIds=created_ids)
+                self.wait_available(created_ids)
             # What AWS holds now, not what was asked for: one read for all the subnets.
             results = self.read()
         return [results[subnet["cidr"]] for subnet in self.params["subnets"]], diff
+
+    def wait_available(self, subnet_ids):
+        """Until AWS shows the new subnets, and shows them available.
+
+        DescribeSubnets by id answers InvalidSubnetID.NotFound until a new subnet has propagated ("Eventual
+        consistency in the Amazon EC2 API"), which botocore's subnet_available waiter takes for a failure: the
+        retrying client waits that out first, and the waiter runs only for a subnet still pending."""
+        subnets = self.client.describe_subnets(aws_retry=True, SubnetIds=subnet_ids)["Subnets"]
+        if any(subnet["State"] != "available" for subnet in subnets):
+            self.client.get_waiter("subnet_available").wait(SubnetIds=subnet_ids)
 
     def absent(self):
         existing = self.read()

@@ -184,7 +184,12 @@ import json
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.dataeng.platform.plugins.module_utils.glue import GlueResource, not_found, same_role
+from ansible_collections.dataeng.platform.plugins.module_utils.glue import (
+    WHEN_ROLE_PROPAGATED,
+    GlueResource,
+    not_found,
+    same_role,
+)
 from ansible_collections.dataeng.platform.plugins.module_utils.resource import (
     RefusedChange,
     expected_tags,
@@ -305,11 +310,15 @@ class GlueCrawler(GlueResource):
         return after
 
     def create(self):
-        self.client.create_crawler(aws_retry=True, Tags=self.params.get("tags") or {}, **crawler_request(self.params))
+        WHEN_ROLE_PROPAGATED(self.client.create_crawler)(
+            aws_retry=True, Tags=self.params.get("tags") or {}, **crawler_request(self.params)
+        )
 
     def update(self, current, actions):
         if "update_crawler" in actions:
-            self.client.update_crawler(aws_retry=True, **crawler_request(self.params, update=True))
+            WHEN_ROLE_PROPAGATED(self.client.update_crawler)(
+                aws_retry=True, **crawler_request(self.params, update=True)
+            )
         self.update_tags(current["tags"])
 
     def delete(self, current):

@@ -192,7 +192,12 @@ job:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.dataeng.platform.plugins.module_utils.glue import GlueResource, not_found, same_role
+from ansible_collections.dataeng.platform.plugins.module_utils.glue import (
+    WHEN_ROLE_PROPAGATED,
+    GlueResource,
+    not_found,
+    same_role,
+)
 from ansible_collections.dataeng.platform.plugins.module_utils.resource import expected_tags, plan_tags, reconcile
 
 SETTINGS = (
@@ -328,13 +333,13 @@ class GlueJob(GlueResource):
         return after
 
     def create(self):
-        self.client.create_job(
+        WHEN_ROLE_PROPAGATED(self.client.create_job)(
             aws_retry=True, Name=self.name, Tags=self.params.get("tags") or {}, **job_settings(self.params)
         )
 
     def update(self, current, actions):
         if "update_job" in actions:
-            self.client.update_job(aws_retry=True, **update_request(self.params))
+            WHEN_ROLE_PROPAGATED(self.client.update_job)(aws_retry=True, **update_request(self.params))
         self.update_tags(current["tags"])
 
     def delete(self, current):

@@ -1,7 +1,8 @@
 """The cloud layer against an AWS that misbehaves: throttling, server errors, dropped connections,
-and converges killed at the worst moments. Each ends where an undisturbed converge ends: their
-account inventories (every resource of every kind, tagged or not) equal the reference's.
-The three converges are the session fixture `converges` (support/converges.py).
+converges killed at the worst moments, and resources that stay unseen a while after their creation.
+Each ends where an undisturbed converge ends: their account inventories (every resource of every
+kind, tagged or not) equal the reference's. The four converges are the session fixture `converges`
+(support/converges.py).
 """
 
 from __future__ import annotations
@@ -12,7 +13,21 @@ import pytest
 
 from support import account, expectations
 from support.aws_proxy import FAULTS
-from support.converges import KILL_AFTER
+from support.converges import KILL_AFTER, PROPAGATION
+
+# What the eventually consistent proxy must have refused at least once, so the converge cannot pass by
+# never meeting it: each EC2 kind the platform creates, by AWS's code, and each IAM refusal.
+REFUSED_KINDS = {
+    "InvalidVpcID.NotFound",
+    "InvalidSubnetID.NotFound",
+    "InvalidGroup.NotFound",
+    "InvalidRouteTableID.NotFound",
+    "InvalidInternetGatewayID.NotFound",
+    "InvalidVpcEndpointId.NotFound",
+    "InvalidInstanceID.NotFound",
+    "glue role",
+    "instance profile",
+}
 
 pytestmark = pytest.mark.slow
 
@@ -68,3 +83,18 @@ def test_a_killed_converge_keeps_every_password_it_generated(converges):
     # after the secrets lane converged: every secret existed, and the rerun kept them.
     assert len(interrupted.secrets_when_killed[-1]) == len(expectations.SECRETS)
     assert interrupted.secrets == interrupted.secrets_when_killed[-1]
+
+
+def test_an_eventually_consistent_aws_still_converges_to_the_same_account(converges):
+    consistent = converges["eventually_consistent"]
+    assert PROPAGATION.iam_seconds >= 10
+    assert PROPAGATION.ec2_seconds >= 5
+    assert consistent.last.returncode == 0, consistent.last.output[-5000:]
+    refused = consistent.traffic.refused
+    assert {kind for kind, count in refused.items() if count} >= REFUSED_KINDS, refused
+    differences = account.differences(converges["reference"].inventory, consistent.inventory)
+    assert differences == [], "\n".join(differences)
+    print(
+        f"refused {sum(refused.values())} requests {dict(refused)}; converged in {consistent.last.seconds:.0f} s "
+        f"(undisturbed: {converges['reference'].last.seconds:.0f} s)"
+    )

@@ -7,6 +7,11 @@ resource exists, Ansible never learns it).
 A faulted request never reaches the emulator, so a client's retry cannot duplicate a create:
 what the faults test is that every module retries, not what AWS does with lost answers (the
 interruption tests cover those).
+
+With `Propagation`, it also plays AWS's eventual consistency: for a while after the emulator
+created them, EC2 resources answer "not found" to every request that names them, and IAM roles
+and instance profiles are refused by the services that use them, with AWS's own error codes and
+messages. Like a fault, a refused request never reaches the emulator.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import re
 import socket
 import ssl
 import threading
+import time
 import urllib.parse
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -33,6 +39,70 @@ FAULTS = ("throttle", "server_error", "unavailable", "drop")
 CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/(?P<service>[^/]+)/aws4_request")
 # Headers the proxy sets itself on the way back (it always answers with a Content-Length).
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "expect"}
+
+# What AWS answers for an EC2 id it does not show yet, by the id's prefix: the codes of "Eventual
+# consistency in the Amazon EC2 API" (https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html:
+# "if you run a command to modify or describe the resource that you just created, its ID might not
+# have propagated throughout the system, and you will get an error responding that the resource does
+# not exist") and of "Error codes for the Amazon EC2 API"
+# (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html). hashicorp/terraform-provider-aws
+# retries the same codes after its creates (internal/service/ec2/errors.go, errCodeInvalid*NotFound).
+EC2_NOT_FOUND = {
+    "vpc": ("InvalidVpcID.NotFound", "The vpc ID '{id}' does not exist"),
+    "subnet": ("InvalidSubnetID.NotFound", "The subnet ID '{id}' does not exist"),
+    "sg": ("InvalidGroup.NotFound", "The security group '{id}' does not exist"),
+    "rtb": ("InvalidRouteTableID.NotFound", "The routeTable ID '{id}' does not exist"),
+    "igw": ("InvalidInternetGatewayID.NotFound", "The internetGateway ID '{id}' does not exist"),
+    "i": ("InvalidInstanceID.NotFound", "The instance ID '{id}' does not exist"),
+    "nat": ("NatGatewayNotFound", "The Nat Gateway {id} was not found"),
+    "vpce": ("InvalidVpcEndpointId.NotFound", "The VpcEndpoint Id '{id}' does not exist"),
+}
+# The EC2 creates, and the element of their answers that holds the new resource's id.
+EC2_CREATES = {
+    "CreateVpc": "vpcId",
+    "CreateSubnet": "subnetId",
+    "CreateSecurityGroup": "groupId",
+    "CreateRouteTable": "routeTableId",
+    "CreateInternetGateway": "internetGatewayId",
+    "RunInstances": "instanceId",
+    "CreateNatGateway": "natGatewayId",
+    "CreateVpcEndpoint": "vpcEndpointId",
+}
+# Where a parameter of its own takes an id, AWS names the error after the parameter (CreateRoute's
+# GatewayId and NatGatewayId, https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateRoute.html).
+EC2_NOT_FOUND_BY_PARAMETER = {
+    "GatewayId": ("InvalidGatewayID.NotFound", "The gateway ID '{id}' does not exist"),
+    "NatGatewayId": ("InvalidNatGatewayID.NotFound", "The nat gateway ID '{id}' does not exist"),
+}
+EC2_ID = re.compile(r"^(?P<prefix>[a-z]+)-[0-9a-f]{8,17}$")
+# The Glue operations that check, when called, that Glue can assume the role they are given; until the
+# role has propagated, Glue answers this (hashicorp/terraform-provider-aws retries it for its
+# propagationTimeout of 2 minutes: internal/service/glue/crawler.go and job.go, "Service is unable to
+# assume provided role").
+GLUE_ROLE_USERS = ("CreateCrawler", "UpdateCrawler", "CreateJob", "UpdateJob")
+GLUE_ROLE_REFUSED = (
+    "InvalidInputException",
+    "Service is unable to assume provided role. Please verify role's TrustPolicy.",
+)
+# What RunInstances answers for an instance profile EC2 does not see yet ("Using instance profiles",
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-ec2_instance-profiles.html:
+# a new profile may take a few seconds to be usable; hashicorp/terraform-provider-aws retries
+# InvalidParameterValue "Invalid IAM Instance Profile" in internal/service/ec2/ec2_instance.go).
+PROFILE_REFUSED = (
+    "Value ({value}) for parameter iamInstanceProfile.{kind} is invalid. Invalid IAM Instance Profile {label}"
+)
+
+
+@dataclass(frozen=True)
+class Propagation:
+    """How long, in seconds, what the emulator just created stays unseen: EC2 resources by the requests that
+    name them, from their creation; IAM roles and instance profiles by the services that use them, from their
+    creation but never less than `iam_seconds` after a service was first handed them. The roles are created
+    at the start of the first wave and used in the second: on a busy machine the first wave outlasts any
+    fixed propagation, and a refusal never met would prove nothing."""
+
+    ec2_seconds: float
+    iam_seconds: float
 
 
 @dataclass(frozen=True)
@@ -73,6 +143,32 @@ class Request:
             params.update(urllib.parse.parse_qs(self.body.decode()))
         return params.get("Action", ["unknown"])[0]
 
+    def parameters(self) -> dict[str, str]:
+        """The parameters of a query-protocol request (EC2, IAM), each with its first value."""
+        url = urllib.parse.urlsplit(self.path)
+        params = urllib.parse.parse_qs(url.query)
+        if "x-www-form-urlencoded" in self.headers.get("content-type", ""):
+            params.update(urllib.parse.parse_qs(self.body.decode()))
+        return {name: values[0] for name, values in params.items()}
+
+    def json(self) -> dict:
+        return json.loads(self.body or b"{}")
+
+
+def error_response(request: Request, status: int, code: str, message: str) -> tuple[int, str, bytes]:
+    """Status, content type and body of an AWS error in the request's protocol."""
+    if request.protocol == "json":
+        return status, "application/x-amz-json-1.1", json.dumps({"__type": code, "message": message}).encode()
+    error = f"<Code>{code}</Code><Message>{message}</Message>"
+    if request.protocol == "ec2":
+        body = f"<Response><Errors><Error>{error}</Error></Errors><RequestID>0</RequestID></Response>"
+    elif request.protocol == "rest-xml":
+        body = f"<Error>{error}<RequestId>0</RequestId></Error>"
+    else:
+        side = "Receiver" if status >= 500 else "Sender"
+        body = f"<ErrorResponse><Error><Type>{side}</Type>{error}</Error><RequestId>0</RequestId></ErrorResponse>"
+    return status, "text/xml", body.encode()
+
 
 def fault_response(request: Request, kind: str) -> tuple[int, str, bytes]:
     """Status, content type and body AWS sends for `kind` in the request's protocol."""
@@ -83,17 +179,79 @@ def fault_response(request: Request, kind: str) -> tuple[int, str, bytes]:
     }[kind]
     code = codes.get(request.protocol, codes["json"] if kind != "throttle" else "Throttling")
     status = {"throttle": 503 if request.protocol in ("ec2", "rest-xml") else 400, "server_error": 500}.get(kind, 503)
-    message = f"injected {kind}"
-    if request.protocol == "json":
-        return status, "application/x-amz-json-1.1", json.dumps({"__type": code, "message": message}).encode()
-    error = f"<Code>{code}</Code><Message>{message}</Message>"
-    if request.protocol == "ec2":
-        body = f"<Response><Errors><Error>{error}</Error></Errors><RequestID>0</RequestID></Response>"
-    elif request.protocol == "rest-xml":
-        body = f"<Error>{error}<RequestId>0</RequestId></Error>"
-    else:
-        body = f"<ErrorResponse><Error><Type>Receiver</Type>{error}</Error><RequestId>0</RequestId></ErrorResponse>"
-    return status, "text/xml", body.encode()
+    return error_response(request, status, code, f"injected {kind}")
+
+
+def last_path_segment(name_or_arn: str) -> str:
+    """The name in an IAM ARN (arn:aws:iam::1:role/path/name), or the name itself."""
+    return name_or_arn.rsplit("/", 1)[-1]
+
+
+class EventualConsistency:
+    """Remembers when the emulator created what AWS propagates slowly, and refuses what names it too soon."""
+
+    def __init__(self, propagation: Propagation):
+        self.propagation = propagation
+        # (kind, key) -> the monotonic time it becomes visible: ("ec2", id), ("role", name), ("profile", name).
+        self._visible_at: dict[tuple[str, str], float] = {}
+        # The roles and profiles a service has been handed already (their clock restarted then).
+        self._used: set[tuple[str, str]] = set()
+
+    def _hidden(self, kind: str, key: str) -> bool:
+        return time.monotonic() < self._visible_at.get((kind, key), 0.0)
+
+    def _hidden_from_service(self, kind: str, key: str) -> bool:
+        """Whether a role or profile is still unpropagated for a service using it now (see Propagation)."""
+        if (kind, key) in self._visible_at and (kind, key) not in self._used:
+            self._used.add((kind, key))
+            first_use_visible = time.monotonic() + self.propagation.iam_seconds
+            self._visible_at[kind, key] = max(self._visible_at[kind, key], first_use_visible)
+        return self._hidden(kind, key)
+
+    def learn(self, request: Request, status: int, body: bytes) -> None:
+        """Note what a forwarded request created: from the emulator's answer, or the request (a profile's role)."""
+        if status >= 300:
+            return
+        now, operation = time.monotonic(), request.operation
+        if request.service == "ec2" and operation in EC2_CREATES:
+            for resource_id in re.findall(rf"<{EC2_CREATES[operation]}>([^<]+)<", body.decode()):
+                self._visible_at["ec2", resource_id] = now + self.propagation.ec2_seconds
+        elif request.service == "iam" and operation == "CreateRole":
+            for name in re.findall(r"<RoleName>([^<]+)<", body.decode()):
+                self._visible_at["role", name] = now + self.propagation.iam_seconds
+        elif request.service == "iam" and operation in ("CreateInstanceProfile", "AddRoleToInstanceProfile"):
+            # EC2 accepts a profile once it and the role added to it have propagated.
+            name = request.parameters().get("InstanceProfileName")
+            self._visible_at["profile", name] = now + self.propagation.iam_seconds
+
+    def refusal(self, request: Request) -> tuple[str, tuple[int, str, bytes]] | None:
+        """None, or the kind of refusal (its error code) and AWS's answer, for a request that names what is unseen."""
+        if request.service == "ec2":
+            return self._ec2_refusal(request)
+        if request.service == "glue" and request.operation in GLUE_ROLE_USERS:
+            # UpdateJob carries the job's settings in JobUpdate; the others at the top level.
+            settings = request.json()
+            role = settings.get("JobUpdate", settings).get("Role", "")
+            if self._hidden_from_service("role", last_path_segment(role)):
+                return "glue role", error_response(request, 400, *GLUE_ROLE_REFUSED)
+        return None
+
+    def _ec2_refusal(self, request: Request) -> tuple[str, tuple[int, str, bytes]] | None:
+        params = request.parameters()
+        if request.operation == "RunInstances":
+            for kind, label in (("Arn", "ARN"), ("Name", "name")):
+                value = params.get(f"IamInstanceProfile.{kind}", "")
+                if value and self._hidden_from_service("profile", last_path_segment(value)):
+                    message = PROFILE_REFUSED.format(value=value, kind=kind.lower(), label=label)
+                    return "instance profile", error_response(request, 400, "InvalidParameterValue", message)
+        for name, value in params.items():
+            # A filter on an id AWS does not show yet matches nothing rather than failing.
+            match = EC2_ID.match(value)
+            if name.startswith("Filter.") or not match or not self._hidden("ec2", value):
+                continue
+            code, message = EC2_NOT_FOUND_BY_PARAMETER.get(name) or EC2_NOT_FOUND[match.group("prefix")]
+            return code, error_response(request, 400, code, message.format(id=value))
+        return None
 
 
 @dataclass
@@ -103,6 +261,9 @@ class Traffic:
     forwarded: Counter = field(default_factory=Counter)
     faulted: Counter = field(default_factory=Counter)
     faults_by_kind: Counter = field(default_factory=Counter)
+    # Requests refused because what they name has not propagated yet, by kind (an EC2 error code,
+    # "glue role", "instance profile").
+    refused: Counter = field(default_factory=Counter)
     # The operations whose hook ran, in order.
     hooked: list[str] = field(default_factory=list)
 
@@ -112,9 +273,16 @@ class Traffic:
 
 
 class AwsProxy:
-    def __init__(self, upstream: launcher.EmulatorState, fault_share: float = 0.0, seed: int = 0):
+    def __init__(
+        self,
+        upstream: launcher.EmulatorState,
+        fault_share: float = 0.0,
+        seed: int = 0,
+        propagation: Propagation | None = None,
+    ):
         self.upstream = upstream
         self.fault_share = fault_share
+        self._consistency = EventualConsistency(propagation) if propagation else None
         self.traffic = Traffic()
         self._random = random.Random(seed)
         self._services_seen: set[str] = set()
@@ -151,8 +319,21 @@ class AwsProxy:
             self.traffic.faults_by_kind[kind] += 1
             return kind
 
-    def _forwarded(self, request: Request) -> Callable[[], None] | None:
+    def _refusal(self, request: Request) -> tuple[int, str, bytes] | None:
+        if not self._consistency:
+            return None
         with self._lock:
+            refusal = self._consistency.refusal(request)
+            if not refusal:
+                return None
+            kind, answer = refusal
+            self.traffic.refused[kind] += 1
+            return answer
+
+    def _forwarded(self, request: Request, status: int, body: bytes) -> Callable[[], None] | None:
+        with self._lock:
+            if self._consistency:
+                self._consistency.learn(request, status, body)
             self.traffic.forwarded[request.service, request.operation] += 1
             hook = self._hooks.pop(request.operation, None)
             if hook:
@@ -204,12 +385,13 @@ class AwsProxy:
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
-                if fault:
-                    status, content_type, body = fault_response(request, fault)
+                refused = None if fault else proxy._refusal(request)
+                if fault or refused:
+                    status, content_type, body = refused or fault_response(request, fault)
                     headers = [("Content-Type", content_type)]
                 else:
                     status, headers, body = proxy.forward(request)
-                    hook = proxy._forwarded(request)
+                    hook = proxy._forwarded(request, status, body)
                     if hook:
                         hook()
                         self.close_connection = True

@@ -1,7 +1,8 @@
-"""The cloud layer converged three times side by side, each on a fresh emulator: with nothing in
-the way (the reference), behind a proxy that faults a fifth of all requests, and behind a proxy
-that kills the run right after chosen creates reached AWS (before Ansible hears back), then
-reruns it. Each scenario keeps what it left in its account; the emulators are gone afterwards.
+"""The cloud layer converged four times side by side, each on a fresh emulator: with nothing in
+the way (the reference), behind a proxy that faults a fifth of all requests, behind a proxy that
+kills the run right after chosen creates reached AWS (before Ansible hears back), then reruns it,
+and behind a proxy that is eventually consistent as AWS is (what was just created stays unseen a while).
+Each scenario keeps what it left in its account; the emulators are gone afterwards.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from support import account, expectations, reachability
 from support.aws import Aws
-from support.aws_proxy import AwsProxy, Traffic
+from support.aws_proxy import AwsProxy, Propagation, Traffic
 from support.emulator import running_emulator
 from support.playbook import PlaybookResult, PlaybookRunner, kill_process_tree
 
@@ -22,6 +23,10 @@ FAULT_SHARE = 0.2
 # record it (a VPC, the internet gateway before it is attached, a Glue job, the KMS key before its
 # alias, an instance).
 KILL_AFTER = ("CreateVpc", "CreateInternetGateway", "CreateJob", "CreateKey", "RunInstances")
+# Longer than AWS usually takes (IAM: seconds, about ten at worst; EC2: a second or two), so that every
+# retry path runs; a role or instance profile stays unpropagated for 20 s from the first time Glue or EC2
+# is handed it however long the first wave took (support/aws_proxy.py, Propagation).
+PROPAGATION = Propagation(ec2_seconds=5, iam_seconds=20)
 
 
 @dataclass
@@ -72,7 +77,19 @@ def interrupted(runner: PlaybookRunner, tmp) -> Converge:
         )
 
 
-SCENARIOS = {"reference": undisturbed, "faulted": faulted, "interrupted": interrupted}
+def eventually_consistent(runner: PlaybookRunner, tmp) -> Converge:
+    with running_emulator(tmp / "emulator") as emulator, AwsProxy(emulator, propagation=PROPAGATION).running() as proxy:
+        result = runner.run(*CLOUD_LAYER, env=runner.environment(**proxy.environment()))
+        aws = Aws(emulator)
+        return Converge([result], account.inventory(aws), expectations.secret_values(aws), proxy.traffic)
+
+
+SCENARIOS = {
+    "reference": undisturbed,
+    "faulted": faulted,
+    "interrupted": interrupted,
+    "eventually_consistent": eventually_consistent,
+}
 
 
 def side_by_side(repo: Path, tmp_path_factory) -> dict[str, Converge]:

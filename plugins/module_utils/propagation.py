@@ -1,0 +1,35 @@
+# Copyright: (c) 2026, dataeng.platform contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Retrying what AWS refuses while something a call names has not propagated yet.
+
+AWS answers some of these with codes it also uses for real mistakes (Glue's InvalidInputException, EC2's
+InvalidParameterValue), so a rule matches the code and a fragment of the message: a wrong setting still
+fails at once, and only the propagation answer is retried, with AWSRetry's jittered backoff.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+# Glue checks, on CreateCrawler, UpdateCrawler, CreateJob and UpdateJob, that it can assume the role it is
+# given; a role IAM has not propagated yet is refused with this ("Identity and access management for AWS
+# Glue", https://docs.aws.amazon.com/glue/latest/dg/create-an-iam-role.html; hashicorp/terraform-provider-aws
+# retries it for two minutes in internal/service/glue/crawler.go and job.go).
+GLUE_ROLE_NOT_PROPAGATED = ("InvalidInputException", "Service is unable to assume provided role")
+
+
+class PropagationRetry(AWSRetry):
+    """AWSRetry whose extra rules are (code, message fragment) pairs; an empty fragment matches any message."""
+
+    @staticmethod
+    def status_code_from_exception(error):
+        details = error.response.get("Error", {})
+        return details.get("Code", ""), details.get("Message", "")
+
+    @staticmethod
+    def found(response_code, catch_extra_error_codes=None):
+        code, message = response_code
+        return AWSRetry.found(code) or any(
+            code == rule_code and fragment in message for rule_code, fragment in catch_extra_error_codes or ()
+        )
