@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from support import account, expectations, host_secrets
+from support import account, contract, expectations, host_secrets
 from support import monitoring_stack as stack
 from support.aws import Aws
-from support.emulator import running_emulator
+from support.aws_proxy import Request
+from support.emulator import RequestRecording, running_emulator
 from support.playbook import PlaybookResult, PlaybookRunner
 from support.testhost import StandIns, stand_in_hosts
 
@@ -33,6 +34,8 @@ class Site:
     secrets_after_converge: dict
     rerun: PlaybookResult
     stand_ins: StandIns
+    # Every request of the check run, the converge and the rerun, as the emulator recorded them.
+    requests: list[Request]
 
     def run(self, *args: str) -> PlaybookResult:
         return self.runner.run(*args, env=self.env)
@@ -55,6 +58,8 @@ def site(repo, tmp_path_factory) -> Site:
         runner = PlaybookRunner(repo, tmp_path_factory.mktemp("site"))
         env = runner.environment(**emulator.environment(), **stand_ins.environment())
         aws = Aws(emulator)
+        recording = RequestRecording(emulator)
+        recording.restart()
         check = runner.run("site.yml", *LOCAL, "--check", env=env)
         left_by_check = expectations.platform_resources(aws) + [
             str(path) for path in [runner.outputs_file] if path.exists()
@@ -63,7 +68,9 @@ def site(repo, tmp_path_factory) -> Site:
         converge = runner.run("site.yml", *LOCAL, "-vvv", env=env)
         secrets_after_converge = expectations.secret_values(aws) if converge.returncode == 0 else {}
         rerun = runner.run("site.yml", *LOCAL, "-vvv", env=env)
-        yield Site(aws, runner, env, check, left_by_check, converge, secrets_after_converge, rerun, stand_ins)
+        requests = recording.requests()
+        recording.stop()
+        yield Site(aws, runner, env, check, left_by_check, converge, secrets_after_converge, rerun, stand_ins, requests)
 
 
 @pytest.mark.parametrize("inventory", ["inventories/local", "inventories/dev", "inventories/prod"])
@@ -82,6 +89,13 @@ def test_converge_succeeds_and_a_rerun_changes_nothing(site):
     assert site.converge.returncode == 0, site.converge.output
     assert site.rerun.returncode == 0, site.rerun.output
     assert site.rerun.totals()["changed"] == 0, site.rerun.output
+
+
+def test_every_request_keeps_the_aws_contract_the_emulator_does_not_enforce(site):
+    # The recording covers the check run (describes only), the converge and the rerun.
+    assert {"CreateVpc", "CreateRole", "RegisterTaskDefinition"} <= {request.operation for request in site.requests}
+    violations = contract.check(site.requests)
+    assert violations == [], "\n".join(map(str, violations))
 
 
 def test_network_matches_the_seed(site):

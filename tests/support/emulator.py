@@ -57,13 +57,16 @@ class RequestRecording:
     def stop(self) -> None:
         self._call("stop-recording")
 
-    def counts(self) -> Counter:
-        """(service, operation): requests since the last restart."""
-        counts = Counter()
+    def requests(self) -> list[Request]:
+        """Every request since the last restart, in order."""
+        requests = []
         for line in self._call("download-recording", method="GET").decode().splitlines():
             entry = json.loads(line)
             body = base64.b64decode(entry["body"]) if entry["body_encoded"] else (entry["body"] or "").encode()
             headers = {name.lower(): value for name, value in entry["headers"].items()}
-            request = Request(entry["method"], entry["url"], headers, body)
-            counts[request.service, request.operation] += 1
-        return counts
+            requests.append(Request(entry["method"], entry["url"], headers, body))
+        return requests
+
+    def counts(self) -> Counter:
+        """(service, operation): requests since the last restart."""
+        return Counter((request.service, request.operation) for request in self.requests())
