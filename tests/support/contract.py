@@ -194,7 +194,8 @@ def _s3_params(request: Request) -> dict:
     params: dict = {"Bucket": bucket}
     if key:
         params["Key"] = key
-    body = request.body.strip()
+    # An object's body is its data; a bucket request's is its configuration.
+    body = b"" if key else request.body.strip()
     if body.startswith(b"<"):
         root = ET.fromstring(body)
         params[root.tag.split("}", 1)[-1]] = _xml(root)
@@ -221,7 +222,8 @@ def pattern(regex: str, max_length: int, min_length: int = 1, what: str = "") ->
         if not min_length <= len(value) <= max_length:
             return f"{value!r} is {len(value)} characters, allowed {min_length}-{max_length}"
         if not compiled.fullmatch(value):
-            bad = sorted({c for c in value if not compiled.fullmatch(c)}) if what else []
+            # For a character set, the characters it refuses.
+            bad = sorted({c for c in value if not compiled.fullmatch(c)}) if re.fullmatch(r"\[.*\][*+]", regex) else []
             return f"{value!r} does not match {what or regex}" + (f" (refused: {''.join(bad)!r})" if bad else "")
         return None
 
@@ -342,17 +344,19 @@ def _resource_condition_key(finding) -> bool:
     )
 
 
-# The condition keys each service principal really sets when it assumes a role: a trust policy
-# conditioned on a key the service never sends denies the service (a missing key fails StringEquals
-# and ArnLike). EC2 assumes instance-profile roles without aws:SourceAccount or aws:SourceArn
-# (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html lists the services that
-# set them; EC2 instance roles are not among them).
+# The source keys each service principal puts in the request context when it assumes a role: a
+# trust policy conditioned on a key the service never sends denies the service itself (a missing
+# key fails StringEquals and ArnLike; https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).
 SOURCE_KEYS = {
-    # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html (trust policy
-    # example with aws:SourceAccount and aws:SourceArn).
+    # The task role's trust policy example conditions on both:
+    # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html
     "ecs-tasks.amazonaws.com": {"aws:sourceaccount", "aws:sourcearn"},
-    # https://docs.aws.amazon.com/glue/latest/dg/create-an-iam-role.html and the IAM confused-deputy page.
+    # Glue's own role pages show no condition; that Glue sends these keys is what this collection's
+    # trust policy relies on, not yet confirmed on a real account.
     "glue.amazonaws.com": {"aws:sourceaccount", "aws:sourcearn"},
+    # EC2 assumes an instance profile's role for the instance, not for a resource of an account:
+    # its trust policy takes no source keys
+    # (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/iam-roles-for-amazon-ec2.html).
     "ec2.amazonaws.com": set(),
 }
 GLOBAL_SOURCE_KEYS = {"aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths"}

@@ -379,7 +379,7 @@ def test_a_reference_to_a_secret_or_role_this_run_created_must_be_what_aws_retur
 def test_a_violation_names_the_rule_the_request_and_the_source():
     (violation,) = contract.violations([contract.Call("ecr", "CreateRepository", {"repositoryName": "Dev"})])
     assert str(violation) == (
-        "ecr-repository-name: ecr CreateRepository Dev: 'Dev' does not match lowercase path segments (refused: 'D') "
+        "ecr-repository-name: ecr CreateRepository Dev: 'Dev' does not match lowercase path segments "
         "(https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html)"
     )
 
