@@ -71,6 +71,8 @@ class Seen:
 
     secret_names: set[str] = field(default_factory=set)
     role_paths: dict[str, str] = field(default_factory=dict)
+    # Role -> inline policy name -> its last document's size as IAM counts it.
+    inline_policy_sizes: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, calls: Iterable[Call]) -> Seen:
@@ -80,6 +82,9 @@ class Seen:
                 seen.secret_names.add(call.params.get("Name", ""))
             if (call.service, call.operation) == ("iam", "CreateRole"):
                 seen.role_paths[call.params.get("RoleName", "")] = call.params.get("Path", "/")
+            if (call.service, call.operation) == ("iam", "PutRolePolicy"):
+                policies = seen.inline_policy_sizes.setdefault(call.params.get("RoleName", ""), {})
+                policies[call.params.get("PolicyName", "")] = policy_size(call.params.get("PolicyDocument", ""))
         return seen
 
 
@@ -278,14 +283,26 @@ def bucket_name(value, _seen) -> str | None:
     return None
 
 
-def json_size(limit: int, what: str) -> Check:
+def policy_size(document) -> int:
     """IAM counts a policy's characters without its whitespace (IAM and AWS STS quotas)."""
+    return len(re.sub(r"\s", "", document if isinstance(document, str) else json.dumps(document)))
 
+
+def json_size(limit: int, what: str) -> Check:
     def check(document, _seen):
-        size = len(re.sub(r"\s", "", document if isinstance(document, str) else json.dumps(document)))
+        size = policy_size(document)
         return f"{what} is {size} characters without whitespace, the limit is {limit}" if size > limit else None
 
     return check
+
+
+def role_inline_policies_size(role_name, seen: Seen) -> str | None:
+    """All of a role's inline policies together: 10,240 characters (IAM and AWS STS quotas)."""
+    sizes = seen.inline_policy_sizes.get(role_name, {})
+    total = sum(sizes.values())
+    if total > 10240:
+        return f"the inline policies {sorted(sizes)} are {total} characters without whitespace, the limit is 10240"
+    return None
 
 
 def byte_size(limit: int, what: str) -> Check:
@@ -638,8 +655,8 @@ RULES: tuple[Rule, ...] = (
         "iam-inline-policy-size",
         "iam",
         ("PutRolePolicy",),
-        "PolicyDocument",
-        json_size(10240, "the role's inline policy"),
+        "RoleName",
+        role_inline_policies_size,
         IAM_QUOTAS,
     ),
     Rule(

@@ -104,8 +104,8 @@ CASES = [
         "iam",
         "PutRolePolicy",
         # Whitespace does not count.
-        {"PolicyDocument": policy({"Sid": "A" * 10000 + " " * 5000})},
-        {"PolicyDocument": policy({"Sid": "A" * 10300})},
+        {"RoleName": "r", "PolicyName": "p", "PolicyDocument": policy({"Sid": "A" * 10000 + " " * 5000})},
+        {"RoleName": "r", "PolicyName": "p", "PolicyDocument": policy({"Sid": "A" * 10300})},
     ),
     (
         "iam-trust-policy-size",
@@ -374,6 +374,21 @@ def test_a_reference_to_a_secret_or_role_this_run_created_must_be_what_aws_retur
     }
     found = contract.violations([*created, contract.Call("ecs", "RegisterTaskDefinition", returned)])
     assert [v for v in found if v.request.startswith("ecs")] == []
+
+
+def broken_by(calls: list[contract.Call], rule: str = "iam-inline-policy-size") -> list[str]:
+    return [v.rule for v in contract.violations(calls) if v.rule == rule]
+
+
+def test_a_roles_inline_policies_count_together():
+    def put(name: str, size: int) -> contract.Call:
+        return contract.Call(
+            "iam", "PutRolePolicy", {"RoleName": "r", "PolicyName": name, "PolicyDocument": policy({"Sid": "A" * size})}
+        )
+
+    assert broken_by([put("one", 5000), put("two", 5000)]) == []
+    # Each under the limit alone, over it together: both requests leave the role over it.
+    assert broken_by([put("one", 5000), put("two", 5300)]) == ["iam-inline-policy-size"] * 2
 
 
 def test_a_violation_names_the_rule_the_request_and_the_source():
