@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import deployer_policy
-from support import account, expectations, host_secrets
+from support import account, contract, expectations, host_secrets
 from support import monitoring_stack as stack
 from support.aws import Aws
 from support.aws_proxy import Request
@@ -37,8 +37,9 @@ class Site:
     rerun: PlaybookResult
     stand_ins: StandIns
     recording: RequestRecording
-    # What a deployer's runs sent: check, converge and rerun here, the destroys in the destroy test.
-    deployer_requests: list[Request]
+    # Every request the runs sent, as the emulator recorded them: the check run, the converge and the rerun
+    # here, the destroys in the destroy test.
+    requests: list[Request]
 
     def run(self, *args: str) -> PlaybookResult:
         return self.runner.run(*args, env=self.env)
@@ -71,7 +72,7 @@ def site(repo, tmp_path_factory) -> Site:
         converge = runner.run("site.yml", *LOCAL, "-vvv", env=env)
         secrets_after_converge = expectations.secret_values(aws) if converge.returncode == 0 else {}
         rerun = runner.run("site.yml", *LOCAL, "-vvv", env=env)
-        deployer_requests = recording.requests()
+        requests = recording.requests()
         yield Site(
             aws,
             runner,
@@ -83,7 +84,7 @@ def site(repo, tmp_path_factory) -> Site:
             rerun,
             stand_ins,
             recording,
-            deployer_requests,
+            requests,
         )
 
 
@@ -103,6 +104,13 @@ def test_converge_succeeds_and_a_rerun_changes_nothing(site):
     assert site.converge.returncode == 0, site.converge.output
     assert site.rerun.returncode == 0, site.rerun.output
     assert site.rerun.totals()["changed"] == 0, site.rerun.output
+
+
+def test_every_request_keeps_the_aws_contract_the_emulator_does_not_enforce(site):
+    # The recording covers the check run (describes only), the converge and the rerun.
+    assert {"CreateVpc", "CreateRole", "RegisterTaskDefinition"} <= {request.operation for request in site.requests}
+    violations = contract.check(site.requests)
+    assert violations == [], "\n".join(map(str, violations))
 
 
 def test_network_matches_the_seed(site):
@@ -348,13 +356,13 @@ def test_destroy_keeps_the_data_unless_told_then_leaves_nothing(site):
     again = site.run("playbooks/destroy.yml", *LOCAL, "-e", "confirm_destroy=local", "-e", "destroy_data=true")
     assert again.returncode == 0, again.output
     assert again.recap()["changed"] == 0, again.output
-    site.deployer_requests += site.recording.requests()
+    site.requests += site.recording.requests()
 
 
 def test_the_shipped_deployer_policy_is_what_check_converge_rerun_and_destroy_needed(site):
     """docs/deployer-policy.json equals a fresh generation from this module's runs: a new AWS call fails
     here until `make deployer-policy` regenerates the policy (test_deployer_policy.py proves it suffices)."""
-    sent = [request for request in site.deployer_requests if deployer_policy.sent_by_ansible(request)]
+    sent = [request for request in site.requests if deployer_policy.sent_by_ansible(request)]
     assert {"DeleteVpc", "DeleteBucket"} <= {request.operation for request in sent}, "the destroys were not recorded"
     fresh = deployer_policy.generate(sent)
     local = deployer_policy.render(fresh, project="dataeng", environment="local")
