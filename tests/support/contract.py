@@ -368,9 +368,10 @@ SOURCE_KEYS = {
     # The task role's trust policy example conditions on both:
     # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html
     "ecs-tasks.amazonaws.com": {"aws:sourceaccount", "aws:sourcearn"},
-    # Glue's own role pages show no condition; that Glue sends these keys is what this collection's
-    # trust policy relies on, not yet confirmed on a real account.
-    "glue.amazonaws.com": {"aws:sourceaccount", "aws:sourcearn"},
+    # Glue's role page shows a trust policy without a condition and no Glue page says Glue sends a
+    # source key (https://docs.aws.amazon.com/glue/latest/dg/create-an-iam-role.html): a positive
+    # condition on one could deny Glue its own role, only an ...IfExists one is safe.
+    "glue.amazonaws.com": set(),
     # EC2 assumes an instance profile's role for the instance, not for a resource of an account:
     # its trust policy takes no source keys
     # (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/iam-roles-for-amazon-ec2.html).
@@ -385,7 +386,14 @@ def trust_condition_keys(document, _seen) -> str | None:
     problems = []
     for statement in statements if isinstance(statements, list) else [statements]:
         services = (statement.get("Principal") or {}).get("Service", [])
-        keys = {key.lower() for operator in (statement.get("Condition") or {}).values() for key in operator}
+        # A key missing from the request passes an ...IfExists operator
+        # (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_IfExists).
+        keys = {
+            key.lower()
+            for operator, condition in (statement.get("Condition") or {}).items()
+            if not operator.endswith("IfExists")
+            for key in condition
+        }
         for service in [services] if isinstance(services, str) else services:
             sets = SOURCE_KEYS.get(service)
             if sets is None:

@@ -21,8 +21,8 @@ CLOUD_LAYER = ("playbooks/cloud.yml", "-i", "inventories/local")
 FAULT_SHARE = 0.2
 # Where a converge is killed: each right after AWS created something and before the module could
 # record it (a VPC, the internet gateway before it is attached, a Glue job, the KMS key before its
-# alias, an instance).
-KILL_AFTER = ("CreateVpc", "CreateInternetGateway", "CreateJob", "CreateKey", "RunInstances")
+# alias, a host role's instance profile before the role is in it, an instance).
+KILL_AFTER = ("CreateVpc", "CreateInternetGateway", "CreateJob", "CreateKey", "CreateInstanceProfile", "RunInstances")
 # Longer than AWS usually takes (IAM: seconds, about ten at worst; EC2: a second or two), so that every
 # retry path runs; a role or instance profile stays unpropagated for 20 s from the first time Glue or EC2
 # is handed it however long the first wave took (support/aws_proxy.py, Propagation).

@@ -166,7 +166,9 @@ def iam(aws, prefix: str = "dataeng-local", env: str = "local") -> dict:
         assert trust["Principal"] == {"Service": service}, name
         assert trust["Action"] == "sts:AssumeRole"
         if service != "ec2.amazonaws.com":
-            assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": account}}, name
+            # Glue documents no source key it sends: the condition holds only if it does.
+            operator = "StringEqualsIfExists" if service == "glue.amazonaws.com" else "StringEquals"
+            assert trust["Condition"] == {operator: {"aws:SourceAccount": account}}, name
         assert_identity_tags(role, env)
 
         (policy_name,) = aws.iam.list_role_policies(RoleName=name)["PolicyNames"]

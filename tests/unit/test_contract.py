@@ -143,8 +143,12 @@ CASES = [
         "iam-trust-condition-keys-the-service-sets",
         "iam",
         "CreateRole",
+        {
+            "AssumeRolePolicyDocument": trust(
+                "glue.amazonaws.com", {"StringEqualsIfExists": {"aws:SourceAccount": ACCOUNT}}
+            )
+        },
         {"AssumeRolePolicyDocument": trust("glue.amazonaws.com", {"StringEquals": {"aws:SourceAccount": ACCOUNT}})},
-        {"AssumeRolePolicyDocument": trust("ec2.amazonaws.com", {"StringEquals": {"aws:SourceAccount": ACCOUNT}})},
     ),
     ("glue-name", "glue", "CreateJob", {"Name": "dataeng-dev-data-processing"}, {"Name": "two\nlines"}),
     (
