@@ -424,7 +424,9 @@ def ecs(aws, prefix: str = "dataeng-local", env: str = "local") -> dict:
         assert environment["ENVIRONMENT"] == env
         secrets = {s["name"]: s["valueFrom"] for s in container["secrets"]}
         assert set(secrets) == {"JWT_SECRET", "API_KEY", "ENCRYPTION_KEY"}
-        assert all(f":secret:{prefix}/app:" in arn for arn in secrets.values())
+        # The ARN Secrets Manager returned (with its random suffix), never one made from the name.
+        app_secret = aws.secretsmanager.describe_secret(SecretId=f"{prefix}/app")["ARN"]
+        assert secrets == {name: f"{app_secret}:{name.lower()}::" for name in secrets}, secrets
         logging = container["logConfiguration"]
         assert logging["logDriver"] == "awslogs"
         assert logging["options"]["awslogs-group"] == f"/ecs/{prefix}"
