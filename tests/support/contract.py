@@ -195,7 +195,7 @@ def decode(request: Request) -> Call:
 
 def _s3_params(request: Request) -> dict:
     url = urllib.parse.urlsplit(request.path)
-    bucket, _, key = urllib.parse.unquote(url.path).lstrip("/").partition("/")
+    bucket, _slash, key = urllib.parse.unquote(url.path).lstrip("/").partition("/")
     params: dict = {"Bucket": bucket}
     if key:
         params["Key"] = key
