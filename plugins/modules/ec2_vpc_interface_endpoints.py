@@ -252,7 +252,7 @@ class Endpoints:
                 )
         existing = self.read()
         diff = {"before": {}, "after": {}}
-        results, created = {}, []
+        results = {}
         for wanted in self.params["endpoints"]:
             service = wanted["service"]
             if service in existing:
@@ -274,7 +274,7 @@ class Endpoints:
                 if service in existing:
                     self.apply(existing[service]["id"], calls)
                 else:
-                    created.append(self.create(wanted))
+                    self.create(wanted)
             if calls:
                 diff["after"][service] = after
             results[service] = after
@@ -303,7 +303,7 @@ class Endpoints:
         return [], diff
 
     def create(self, wanted):
-        """Create an endpoint with its tags and return its id."""
+        """Create an endpoint with its tags."""
         request = {
             "VpcId": self.params["vpc_id"],
             "VpcEndpointType": "Interface",
@@ -317,7 +317,7 @@ class Endpoints:
         }
         if wanted["tags"]:
             request["TagSpecifications"] = boto3_tag_specifications(wanted["tags"], ["vpc-endpoint"])
-        return self.client.create_vpc_endpoint(aws_retry=True, **request)["VpcEndpoint"]["VpcEndpointId"]
+        self.client.create_vpc_endpoint(aws_retry=True, **request)
 
     def apply(self, endpoint_id, calls):
         for call, argument in calls:
