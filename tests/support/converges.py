@@ -2,12 +2,14 @@
 the way (the reference), behind a proxy that faults a fifth of all requests, behind a proxy that
 kills the run right after chosen creates reached AWS (before Ansible hears back), then reruns it,
 and behind a proxy that is eventually consistent as AWS is (what was just created stays unseen a while).
-Each scenario keeps what it left in its account; the emulators are gone afterwards.
+Each scenario keeps what it left in its account, and its emulator runs until the session ends, so tests
+can read (and, for the reference, change) the account itself, not only its inventory.
 """
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +33,8 @@ PROPAGATION = Propagation(ec2_seconds=5, iam_seconds=20)
 
 @dataclass
 class Converge:
+    # The scenario's account, live until the end of the session.
+    aws: Aws
     runs: list[PlaybookResult]
     inventory: dict
     secrets: dict
@@ -43,24 +47,23 @@ class Converge:
         return self.runs[-1]
 
 
-def undisturbed(runner: PlaybookRunner, tmp) -> Converge:
-    with running_emulator(tmp / "emulator") as emulator:
-        result = runner.run(*CLOUD_LAYER, env=runner.environment(**emulator.environment()))
-        aws = Aws(emulator)
-        return Converge(
-            [result], account.inventory(aws), expectations.secret_values(aws), network=reachability.read(aws)
-        )
+def undisturbed(runner: PlaybookRunner, emulator) -> Converge:
+    result = runner.run(*CLOUD_LAYER, env=runner.environment(**emulator.environment()))
+    aws = Aws(emulator)
+    return Converge(
+        aws, [result], account.inventory(aws), expectations.secret_values(aws), network=reachability.read(aws)
+    )
 
 
-def faulted(runner: PlaybookRunner, tmp) -> Converge:
-    with running_emulator(tmp / "emulator") as emulator, AwsProxy(emulator, FAULT_SHARE, seed=8).running() as proxy:
+def faulted(runner: PlaybookRunner, emulator) -> Converge:
+    with AwsProxy(emulator, FAULT_SHARE, seed=8).running() as proxy:
         result = runner.run(*CLOUD_LAYER, env=runner.environment(**proxy.environment()))
         aws = Aws(emulator)
-        return Converge([result], account.inventory(aws), expectations.secret_values(aws), proxy.traffic)
+        return Converge(aws, [result], account.inventory(aws), expectations.secret_values(aws), proxy.traffic)
 
 
-def interrupted(runner: PlaybookRunner, tmp) -> Converge:
-    with running_emulator(tmp / "emulator") as emulator, AwsProxy(emulator).running() as proxy:
+def interrupted(runner: PlaybookRunner, emulator) -> Converge:
+    with AwsProxy(emulator).running() as proxy:
         env = runner.environment(**proxy.environment())
         aws = Aws(emulator)
         runs, secrets_when_killed, started = [], [], []
@@ -73,15 +76,15 @@ def interrupted(runner: PlaybookRunner, tmp) -> Converge:
             secrets_when_killed.append(expectations.secret_values(aws))
         runs.append(runner.run(*CLOUD_LAYER, env=env))
         return Converge(
-            runs, account.inventory(aws), expectations.secret_values(aws), proxy.traffic, secrets_when_killed
+            aws, runs, account.inventory(aws), expectations.secret_values(aws), proxy.traffic, secrets_when_killed
         )
 
 
-def eventually_consistent(runner: PlaybookRunner, tmp) -> Converge:
-    with running_emulator(tmp / "emulator") as emulator, AwsProxy(emulator, propagation=PROPAGATION).running() as proxy:
+def eventually_consistent(runner: PlaybookRunner, emulator) -> Converge:
+    with AwsProxy(emulator, propagation=PROPAGATION).running() as proxy:
         result = runner.run(*CLOUD_LAYER, env=runner.environment(**proxy.environment()))
         aws = Aws(emulator)
-        return Converge([result], account.inventory(aws), expectations.secret_values(aws), proxy.traffic)
+        return Converge(aws, [result], account.inventory(aws), expectations.secret_values(aws), proxy.traffic)
 
 
 SCENARIOS = {
@@ -92,11 +95,13 @@ SCENARIOS = {
 }
 
 
-def side_by_side(repo: Path, tmp_path_factory) -> dict[str, Converge]:
-    """Every scenario at once (they wait on Ansible and the emulators, not on each other)."""
+def side_by_side(repo: Path, tmp_path_factory, emulators: ExitStack) -> dict[str, Converge]:
+    """Every scenario at once (they wait on Ansible and the emulators, not on each other), each on an
+    emulator that runs until `emulators` closes."""
     with ThreadPoolExecutor(len(SCENARIOS)) as pool:
-        futures = {
-            name: pool.submit(scenario, PlaybookRunner(repo, tmp := tmp_path_factory.mktemp(name)), tmp)
-            for name, scenario in SCENARIOS.items()
-        }
+        futures = {}
+        for name, scenario in SCENARIOS.items():
+            tmp = tmp_path_factory.mktemp(name)
+            emulator = emulators.enter_context(running_emulator(tmp / "emulator"))
+            futures[name] = pool.submit(scenario, PlaybookRunner(repo, tmp), emulator)
         return {name: future.result() for name, future in futures.items()}
