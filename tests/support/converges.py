@@ -15,8 +15,8 @@ from pathlib import Path
 
 from support import account, expectations, reachability
 from support.aws import Aws
-from support.aws_proxy import AwsProxy, Propagation, Traffic
-from support.emulator import running_emulator
+from support.aws_proxy import AwsProxy, Propagation, Request, Traffic
+from support.emulator import RequestRecording, running_emulator
 from support.playbook import PlaybookResult, PlaybookRunner, kill_process_tree
 
 CLOUD_LAYER = ("playbooks/cloud.yml", "-i", "inventories/local")
@@ -41,6 +41,10 @@ class Converge:
     traffic: Traffic = field(default_factory=Traffic)
     secrets_when_killed: list[dict] = field(default_factory=list)
     network: dict = field(default_factory=dict)
+    # The reference's only: every request the converge sent, as the emulator recorded it, and what the
+    # inventory calls each EC2 id those requests carry (account.unread reads both).
+    requests: list[Request] = field(default_factory=list)
+    ids: dict[str, str] = field(default_factory=dict)
 
     @property
     def last(self) -> PlaybookResult:
@@ -48,10 +52,18 @@ class Converge:
 
 
 def undisturbed(runner: PlaybookRunner, emulator) -> Converge:
+    recording = RequestRecording(emulator)
+    recording.restart()
     result = runner.run(*CLOUD_LAYER, env=runner.environment(**emulator.environment()))
     aws = Aws(emulator)
     return Converge(
-        aws, [result], account.inventory(aws), expectations.secret_values(aws), network=reachability.read(aws)
+        aws,
+        [result],
+        account.inventory(aws),
+        expectations.secret_values(aws),
+        network=reachability.read(aws),
+        requests=recording.requests(),
+        ids=account.names(aws),
     )
 
 
