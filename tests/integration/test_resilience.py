@@ -1,7 +1,8 @@
 """The cloud layer against an AWS that misbehaves: throttling, server errors, dropped connections,
 converges killed at the worst moments, and resources that stay unseen a while after their creation.
 Each ends where an undisturbed converge ends: their account inventories (every resource of every
-kind, tagged or not) equal the reference's. The four converges are the session fixture `converges`
+kind, tagged or not, with every value the converge set: support/account.py) equal the reference's,
+and each account passes the seed checks. The four converges are the session fixture `converges`
 (support/converges.py).
 """
 

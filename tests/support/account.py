@@ -754,6 +754,18 @@ SUBJECTS = (
     "KeyId",
     "Bucket",
 )
+# The inventory's kinds by the service that holds them (EC2: every other kind). A Glue job, the ECS
+# service and its task definition share a name: each request is checked against its own service's.
+SERVICE_KINDS = {
+    "iam": ("roles", "instance_profiles", "policies"),
+    "s3": ("buckets",),
+    "glue": ("glue",),
+    "kms": ("kms_keys",),
+    "secretsmanager": ("secrets",),
+    "ecr": ("ecr",),
+    "ecs": ("ecs",),
+    "logs": ("log_groups",),
+}
 # The attributes an inventory entry is named by.
 IDENTITIES = ("name", "Name", "alias", "arn", "family", "serviceName")
 # Values that only mean something with their name (true, 20, AES256, standard): found only under
@@ -787,10 +799,16 @@ def _leaves(value, key: str = "") -> list[tuple[str, str]]:
     return [(key, _text(value))]
 
 
-def _resources(inventory: dict) -> list[dict]:
-    """Each resource of the inventory (an entry of a kind's list)."""
-    kinds = [items for items in inventory.values() if isinstance(items, list)]
-    kinds += [items for group in inventory.values() if isinstance(group, dict) for items in group.values()]
+def _resources(inventory: dict, service: str) -> list[dict]:
+    """Each resource of the inventory (an entry of a kind's list) of one service."""
+    others = {kind for kinds in SERVICE_KINDS.values() for kind in kinds}
+    groups = [
+        items
+        for kind, items in inventory.items()
+        if kind in SERVICE_KINDS.get(service, ()) or (service == "ec2" and kind not in others)
+    ]
+    kinds = [items for items in groups if isinstance(items, list)]
+    kinds += [items for group in groups if isinstance(group, dict) for items in group.values()]
     return [resource for items in kinds for resource in items if isinstance(resource, dict)]
 
 
@@ -832,11 +850,11 @@ def unread(inventory: dict, calls, ids: dict[str, str]) -> list[str]:
     hold for the resource the request is about, as "service Operation subject: parameter=value".
 
     `ids` (from `names`) turns the generated identifiers the requests carry into the inventory's names."""
-    resources = _resources(inventory)
     missing = []
     for call in calls:
         if not setting_operation(call.operation):
             continue
+        resources = _resources(inventory, call.service)
         params = normalised({k: v for k, v in call.params.items() if k not in LEFT_OUT}, ids)
         subject = _subject(params)
         scope = [leaf for resource in resources if subject and _named(resource, subject) for leaf in _leaves(resource)]

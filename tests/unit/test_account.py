@@ -45,16 +45,16 @@ def test_a_value_counts_only_on_the_resource_the_request_is_about():
 
 def test_tags_compare_whatever_form_each_api_gives_them():
     request = Call("glue", "CreateJob", {"Name": "job", "Tags": {"Environment": "local"}})
-    read = {"jobs": [{"Name": "job", "tags": [{"Key": "Environment", "Value": "local"}]}]}
+    read = {"glue": {"jobs": [{"Name": "job", "tags": [{"Key": "Environment", "Value": "local"}]}]}}
     assert account.unread(read, [request], {}) == []
 
 
 def test_a_setting_aws_reads_back_as_another_attribute():
     request = Call("glue", "CreateTrigger", {"Name": "trigger", "StartOnCreation": True})
-    assert account.unread({"triggers": [{"Name": "trigger"}]}, [request], {}) == [
+    assert account.unread({"glue": {"triggers": [{"Name": "trigger"}]}}, [request], {}) == [
         "glue CreateTrigger trigger: State=ACTIVATED"
     ]
-    assert account.unread({"triggers": [{"Name": "trigger", "State": "ACTIVATED"}]}, [request], {}) == []
+    assert account.unread({"glue": {"triggers": [{"Name": "trigger", "State": "ACTIVATED"}]}}, [request], {}) == []
 
 
 def test_left_out_parameters_and_reads_are_not_looked_for():
