@@ -6,7 +6,7 @@ Nothing for a test to remember: for every test of tests/unit/plugins, its confte
   module sends it in;
 - each planning function (PLAN_REPLAYS): the plan a test makes it produce is carried out by the module's own code
   that makes the calls (`update`, `apply`) on a ShapeCheckingClient, so every planned call, with the parameters
-  the module would send, is validated, the planned operation names included.
+  the module would send, is validated, and the calls that code makes must be exactly the planned ones.
 tests/unit/plugins/test_request_shapes.py fails when a `plan_*` function has no replay, or when a function whose
 result a module hands to a client call is not a declared builder.
 """
@@ -76,6 +76,31 @@ REQUEST_BUILDERS = {
 }
 
 
+def planned(output):
+    """The calls of a plan function's output: the plan itself, or its first part when it returns the calls and
+    the state after them."""
+    return output[0] if isinstance(output, tuple) else output
+
+
+def operation_of(call):
+    """The boto3 method a planned call names: ("create_tags", {...}), "put_role_policy <name>" or "update_job"."""
+    return call[0] if isinstance(call, tuple) else call.split(" ", 1)[0]
+
+
+def replayed(replay):
+    """The check a plan function's output goes through: unless the plan is empty (the modules then make no call),
+    `replay` carries it out on a ShapeCheckingClient, each call validated, and the calls the module's code made
+    must be the planned ones, in order (what `actions` reports, check mode predicts and a run does)."""
+
+    def check(output, arguments):
+        operations = [operation_of(call) for call in planned(output)]
+        if operations:
+            made = [method for method, _params in replay(output, arguments).calls]
+            assert made == operations, f"planned {operations}, the module's code called {made}"
+
+    return check
+
+
 def _shell(cls, **attributes):
     """An instance of `cls` holding only what its calling code reads (no module, no real client)."""
     instance = cls.__new__(cls)
@@ -90,6 +115,7 @@ def _update(cls, service):
         client = ShapeCheckingClient(service)
         resource_ = _shell(cls, module=None, params=arguments["params"], client=client, _arn=GLUE_ARN)
         resource_.update(arguments["current"], actions)
+        return client
 
     return replay
 
@@ -99,8 +125,9 @@ def _ec2_apply(cls, apply):
     makes them; `apply(members, calls, arguments)` calls it with what it takes from the plan's arguments."""
 
     def replay(output, arguments):
-        calls = output[0] if isinstance(output, tuple) else output
-        apply(_shell(cls, client=ShapeCheckingClient("ec2")), calls, arguments)
+        client = ShapeCheckingClient("ec2")
+        apply(_shell(cls, client=client), planned(output), arguments)
+        return client
 
     return replay
 
@@ -109,6 +136,7 @@ def _ec2_tags(output, _arguments):
     client = ShapeCheckingClient("ec2")
     for call, argument in output:
         ec2_lists.apply_ec2_tags(client, "vpc-0123456789abcdef0", call, argument)
+    return client
 
 
 def _glue_tags(_output, arguments):
@@ -116,12 +144,14 @@ def _glue_tags(_output, arguments):
     _shell(glue.GlueResource, module=None, params=arguments["params"], client=client, _arn=GLUE_ARN).update_tags(
         arguments["current_tags"]
     )
+    return client
 
 
 def _role_policies(output, arguments):
     actions, after = output
     client = ShapeCheckingClient("iam")
     _shell(iam_inline_policies.RolePolicies, client=client, name=NAME, given=arguments["wanted"]).apply(actions, after)
+    return client
 
 
 def _bucket_layout(output, arguments):
@@ -129,6 +159,7 @@ def _bucket_layout(output, arguments):
     client = ShapeCheckingClient("s3")
     bucket = arguments["bucket"]
     _shell(s3_bucket_layout.BucketLayout, client=client, name=bucket["name"], bucket=bucket).apply(actions, after)
+    return client
 
 
 def _secret(output, arguments):
@@ -139,9 +170,11 @@ def _secret(output, arguments):
     params = {"purge_tags": arguments["purge_tags"], "kms_key_id": kms_key_id}
     client = ShapeCheckingClient("secretsmanager")
     _shell(secretsmanager_secrets.Secrets, client=client, params=params).apply(current, arguments["wanted"], calls)
+    return client
 
 
-# (module, plan function) -> replay(output, arguments): carries the plan out with the module's own calling code.
+# (module, plan function) -> replay(output, arguments): carries the plan out with the module's own calling code
+# and returns the ShapeCheckingClient it called.
 PLAN_REPLAYS = {
     (glue_crawler, "plan_crawler"): _update(glue_crawler.GlueCrawler, "glue"),
     (glue_job, "plan_job"): _update(glue_job.GlueJob, "glue"),

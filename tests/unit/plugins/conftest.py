@@ -11,7 +11,7 @@ import inspect
 import pytest
 
 from support.botocore_shape import validate
-from support.module_requests import PLAN_REPLAYS, REQUEST_BUILDERS
+from support.module_requests import PLAN_REPLAYS, REQUEST_BUILDERS, replayed
 
 
 def _checked(function, check):
@@ -42,4 +42,4 @@ def requests_checked_against_the_api(monkeypatch):
     for (module, name), requests in REQUEST_BUILDERS.items():
         monkeypatch.setattr(module, name, _checked(getattr(module, name), _validated(requests)))
     for (module, name), replay in PLAN_REPLAYS.items():
-        monkeypatch.setattr(module, name, _checked(getattr(module, name), replay))
+        monkeypatch.setattr(module, name, _checked(getattr(module, name), replayed(replay)))

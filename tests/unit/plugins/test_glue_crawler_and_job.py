@@ -149,6 +149,12 @@ def test_each_setting_is_an_update(change):
     assert glue_job.plan_job(job_now(), {**JOB_PARAMS, **change}) == ["update_job"]
 
 
+def test_an_update_leaves_the_tags_alone_when_the_task_gives_none():
+    """The plan (and so check mode and the diff) keeps the tags; the update must not purge them either."""
+    tagged = {**job_now(), "tags": {"Owner": "data"}}
+    assert glue_job.plan_job(tagged, {**JOB_PARAMS, "timeout": 30, "tags": None}) == ["update_job"]
+
+
 def test_the_update_request_is_a_whole_job_update():
     request = glue_job.update_request({**JOB_PARAMS, "execution_class": "FLEX"})
     assert request == {
