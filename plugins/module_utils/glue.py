@@ -60,7 +60,10 @@ class GlueResource(ManagedResource):
         return self.client.get_tags(aws_retry=True, ResourceArn=self.arn).get("Tags", {})
 
     def update_tags(self, current_tags):
-        to_add, to_remove = compare_aws_tags(current_tags, self.params.get("tags") or {}, self.params["purge_tags"])
+        """The tag calls plan_tags planned: none when the task gives no tags (not a purge of every tag)."""
+        if self.params.get("tags") is None:
+            return
+        to_add, to_remove = compare_aws_tags(current_tags, self.params["tags"], self.params["purge_tags"])
         if to_remove:
             self.client.untag_resource(aws_retry=True, ResourceArn=self.arn, TagsToRemove=to_remove)
         if to_add:

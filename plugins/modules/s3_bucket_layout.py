@@ -304,7 +304,7 @@ def plan_bucket(current, bucket, access_log_bucket):
     if bucket.get("lifecycle_rules") is not None:
         wanted = sorted((desired_rule(rule) for rule in bucket["lifecycle_rules"]), key=lambda rule: rule["rule_id"])
         if wanted != current["lifecycle_rules"]:
-            actions.append("put_bucket_lifecycle_configuration" if wanted else "delete_bucket_lifecycle_configuration")
+            actions.append("put_bucket_lifecycle_configuration" if wanted else "delete_bucket_lifecycle")
             after["lifecycle_rules"] = wanted
     wanted_log = desired_access_log(bucket, access_log_bucket)
     if wanted_log is not None and wanted_log != current["access_log"]:
@@ -413,7 +413,7 @@ class BucketLayout(ListMember):
                 Bucket=self.name,
                 LifecycleConfiguration={"Rules": [rule_to_s3(rule) for rule in after["lifecycle_rules"]]},
             )
-        if "delete_bucket_lifecycle_configuration" in actions:
+        if "delete_bucket_lifecycle" in actions:
             self.client.delete_bucket_lifecycle(aws_retry=True, Bucket=self.name)
         if "put_bucket_logging" in actions:
             log = after["access_log"]

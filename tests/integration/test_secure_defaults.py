@@ -1,25 +1,49 @@
 """Secure by default: the account a converge with the shipped defaults leaves passes a generic
-security audit (support/audit.py), and the audit catches each insecure setting it looks for.
+security audit (support/audit.py), and the audit catches each insecure setting it looks for when
+that setting is made in the account itself: each weakening below changes the reference scenario's
+live account with boto3, the account is read back through the same reader (support/account.py), the
+audit must report exactly the new finding, and the weakening is undone before the next one.
 
-Where the rest is checked: the bucket policies (TLS only; the emulator cannot hold them) in
-test_bucket_policies.py, the monitoring stack's credentials and private env files in
-test_monitoring_config.py, ArgoCD's admin password in molecule/argocd, admin_cidrs required
-against real AWS and 0.0.0.0/0 refused in test_preflight.py.
+Where the rest is checked: the audit's decisions on every policy shape in tests/unit/test_audit.py,
+the bucket policies (TLS only; the emulator cannot hold them) in test_bucket_policies.py, the
+monitoring stack's credentials and private env files in test_monitoring_config.py, ArgoCD's admin
+password in molecule/argocd, admin_cidrs required against real AWS and 0.0.0.0/0 refused in
+test_preflight.py.
 """
 
 from __future__ import annotations
 
-import copy
+import json
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 
 import pytest
 
-from support import audit
+from support import account, audit, expectations
+from support.aws import Aws
 
 pytestmark = pytest.mark.slow
 
+PREFIX = "dataeng-local"
+LAKE_BUCKET = f"{PREFIX}-data-lake-123456789012"
+SCRIPTS_BUCKET = f"{PREFIX}-glue-scripts-123456789012"
+GLUE_ROLE = f"{PREFIX}-glue-service"
+WEAKENING_POLICY = "audit-weakening"
 
-def test_the_account_a_converge_leaves_has_no_insecure_setting(converges):
-    reference = converges["reference"]
+
+@pytest.fixture(scope="module")
+def reference(converges):
+    return converges["reference"]
+
+
+@pytest.fixture(scope="module")
+def account_before(reference) -> dict:
+    """The live account as the weakenings find it, read once."""
+    return account.inventory(reference.aws)
+
+
+def test_the_account_a_converge_leaves_has_no_insecure_setting(reference):
     assert reference.last.returncode == 0, reference.last.output[-3000:]
     assert audit.findings(reference.inventory) == []
     assert audit.weak_credentials(reference.secrets) == []
@@ -28,97 +52,361 @@ def test_the_account_a_converge_leaves_has_no_insecure_setting(converges):
     assert all(reference.inventory[kind] for kind in kinds)
 
 
-def _open_to_world(inventory, group, port):
-    group = next(g for g in inventory["security_groups"] if g["name"] == group)
-    rule = {"FromPort": port, "ToPort": port, "IpProtocol": "tcp", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
-    group["ingress"].append(rule)
+def _group_id(aws, name: str) -> str:
+    (group,) = aws.ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [name]}])["SecurityGroups"]
+    return group["GroupId"]
 
 
-def _first(inventory, kind, name_part):
-    return next(item for item in inventory[kind] if name_part in item["name"])
+def _instance(aws, name: str) -> dict:
+    (reservation,) = aws.ec2.describe_instances(
+        Filters=[{"Name": "tag:Name", "Values": [name]}, {"Name": "instance-state-name", "Values": ["running"]}]
+    )["Reservations"]
+    return reservation["Instances"][0]
 
 
-def _inline_statement(inventory, statement):
-    role = _first(inventory, "roles", "glue-service")
-    document = next(iter(role["inline"].values()))
-    document["Statement"].append({"Effect": "Allow", **statement})
+@contextmanager
+def _ingress(aws, group: str, protocol: str, port: int | None, cidr: str) -> Iterator[None]:
+    ranges = {"Ipv6Ranges": [{"CidrIpv6": cidr}]} if ":" in cidr else {"IpRanges": [{"CidrIp": cidr}]}
+    permission = {"IpProtocol": protocol, **({} if port is None else {"FromPort": port, "ToPort": port}), **ranges}
+    group_id = _group_id(aws, group)
+    aws.ec2.authorize_security_group_ingress(GroupId=group_id, IpPermissions=[permission])
+    try:
+        yield
+    finally:
+        aws.ec2.revoke_security_group_ingress(GroupId=group_id, IpPermissions=[permission])
 
 
-WEAKENED = {
-    "ssh open to the internet": (
-        lambda i: _open_to_world(i, "dataeng-local-bastion", 22),
-        "security group dataeng-local-bastion: ports [22] open to the internet",
+@contextmanager
+def _without_bucket_encryption(aws, bucket: str) -> Iterator[None]:
+    saved = aws.s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
+    aws.s3.delete_bucket_encryption(Bucket=bucket)
+    try:
+        yield
+    finally:
+        aws.s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration=saved)
+
+
+@contextmanager
+def _public_access_block(aws, bucket: str, **settings: bool) -> Iterator[None]:
+    """The bucket's public access block without it (no settings) or with some settings turned off."""
+    saved = aws.s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    if settings:
+        aws.s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={**saved, **settings})
+    else:
+        aws.s3.delete_public_access_block(Bucket=bucket)
+    try:
+        yield
+    finally:
+        aws.s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=saved)
+
+
+@contextmanager
+def _versioning_suspended(aws, bucket: str) -> Iterator[None]:
+    aws.s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
+    try:
+        yield
+    finally:
+        aws.s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+
+
+@contextmanager
+def _trusted_by(aws, role: str, principal) -> Iterator[None]:
+    saved = aws.iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]
+    statement = {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}
+    aws.iam.update_assume_role_policy(
+        RoleName=role, PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    )
+    try:
+        yield
+    finally:
+        aws.iam.update_assume_role_policy(RoleName=role, PolicyDocument=json.dumps(saved))
+
+
+@contextmanager
+def _attached(aws, role: str, policy_arn: str) -> Iterator[None]:
+    aws.iam.attach_role_policy(RoleName=role, PolicyArn=policy_arn)
+    try:
+        yield
+    finally:
+        aws.iam.detach_role_policy(RoleName=role, PolicyArn=policy_arn)
+
+
+@contextmanager
+def _inline_statement(aws, statement: dict) -> Iterator[None]:
+    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", **statement}]}
+    aws.iam.put_role_policy(RoleName=GLUE_ROLE, PolicyName=WEAKENING_POLICY, PolicyDocument=json.dumps(document))
+    try:
+        yield
+    finally:
+        aws.iam.delete_role_policy(RoleName=GLUE_ROLE, PolicyName=WEAKENING_POLICY)
+
+
+# The instance metadata options ModifyInstanceMetadataOptions takes, as DescribeInstances returns them.
+METADATA_OPTIONS = ("HttpTokens", "HttpPutResponseHopLimit", "HttpEndpoint", "HttpProtocolIpv6", "InstanceMetadataTags")
+
+
+@contextmanager
+def _metadata_v1(aws, instance: str) -> Iterator[None]:
+    found = _instance(aws, instance)
+    saved = {option: found["MetadataOptions"][option] for option in METADATA_OPTIONS}
+    # Every option is sent, not only HttpTokens, so that nothing else changes: the emulator resets what a
+    # call leaves out.
+    aws.ec2.modify_instance_metadata_options(InstanceId=found["InstanceId"], **{**saved, "HttpTokens": "optional"})
+    try:
+        yield
+    finally:
+        aws.ec2.modify_instance_metadata_options(InstanceId=found["InstanceId"], **saved)
+
+
+@contextmanager
+def _unencrypted_volume_attached(aws, instance: str, device: str) -> Iterator[None]:
+    # The root volume's encryption cannot be changed after launch: attach a second, unencrypted one.
+    found = _instance(aws, instance)
+    zone = found["Placement"]["AvailabilityZone"]
+    volume_id = aws.ec2.create_volume(AvailabilityZone=zone, Size=1, VolumeType="gp3", Encrypted=False)["VolumeId"]
+    try:
+        aws.ec2.attach_volume(InstanceId=found["InstanceId"], VolumeId=volume_id, Device=device)
+        try:
+            yield
+        finally:
+            aws.ec2.detach_volume(InstanceId=found["InstanceId"], VolumeId=volume_id)
+    finally:
+        aws.ec2.delete_volume(VolumeId=volume_id)
+
+
+@contextmanager
+def _root_volume_detached(aws, instance: str) -> Iterator[None]:
+    found = _instance(aws, instance)
+    (root,) = [m for m in found["BlockDeviceMappings"] if m["DeviceName"] == found["RootDeviceName"]]
+    volume_id = root["Ebs"]["VolumeId"]
+    aws.ec2.detach_volume(InstanceId=found["InstanceId"], VolumeId=volume_id)
+    try:
+        yield
+    finally:
+        aws.ec2.attach_volume(InstanceId=found["InstanceId"], VolumeId=volume_id, Device=root["DeviceName"])
+
+
+@contextmanager
+def _scan_on_push_off(aws, repository: str) -> Iterator[None]:
+    aws.ecr.put_image_scanning_configuration(
+        repositoryName=repository, imageScanningConfiguration={"scanOnPush": False}
+    )
+    try:
+        yield
+    finally:
+        aws.ecr.put_image_scanning_configuration(
+            repositoryName=repository, imageScanningConfiguration={"scanOnPush": True}
+        )
+
+
+@contextmanager
+def _rotation_off(aws, alias: str) -> Iterator[None]:
+    key_id = aws.kms.describe_key(KeyId=alias)["KeyMetadata"]["KeyId"]
+    aws.kms.disable_key_rotation(KeyId=key_id)
+    try:
+        yield
+    finally:
+        aws.kms.enable_key_rotation(KeyId=key_id)
+
+
+@contextmanager
+def _secret_under(aws, secret: str, key: str) -> Iterator[None]:
+    saved = aws.secretsmanager.describe_secret(SecretId=secret)["KmsKeyId"]
+    aws.secretsmanager.update_secret(SecretId=secret, KmsKeyId=key)
+    try:
+        yield
+    finally:
+        aws.secretsmanager.update_secret(SecretId=secret, KmsKeyId=saved)
+
+
+@dataclass(frozen=True)
+class Weakening:
+    rule: str
+    # Makes the insecure setting in the account for as long as it is entered.
+    made: Callable[[Aws], AbstractContextManager[None]]
+    # What the audit must report then, and nothing else.
+    findings: tuple[str, ...]
+
+
+TLS_ONLY = {"Bool": {"aws:SecureTransport": "true"}}
+WEAKENINGS = {
+    "ssh open to the internet": Weakening(
+        "world-open-port",
+        lambda aws: _ingress(aws, f"{PREFIX}-bastion", "tcp", 22, "0.0.0.0/0"),
+        (f"security group {PREFIX}-bastion: ports [22] open to the internet (0.0.0.0/0)",),
     ),
-    "kubernetes api open to the internet": (
-        lambda i: _open_to_world(i, "dataeng-local-kubernetes", 8443),
-        "security group dataeng-local-kubernetes: ports [8443] open to the internet",
+    "kubernetes api open to the IPv6 internet": Weakening(
+        "world-open-port",
+        lambda aws: _ingress(aws, f"{PREFIX}-kubernetes", "tcp", 8443, "::/0"),
+        (f"security group {PREFIX}-kubernetes: ports [8443] open to the internet (::/0)",),
     ),
-    "grafana open to the internet": (
-        lambda i: _open_to_world(i, "dataeng-local-monitoring", 3000),
-        "security group dataeng-local-monitoring: ports [3000] open to the internet",
+    "every protocol open to the internet": Weakening(
+        "world-open-port",
+        lambda aws: _ingress(aws, f"{PREFIX}-monitoring", "-1", None, "0.0.0.0/0"),
+        (f"security group {PREFIX}-monitoring: every protocol and port open to the internet (0.0.0.0/0)",),
     ),
-    "bucket without default encryption": (
-        lambda i: _first(i, "buckets", "data-lake").update(encryption=None),
-        "bucket dataeng-local-data-lake-123456789012: no default encryption",
+    "bucket without default encryption": Weakening(
+        "bucket-encryption",
+        lambda aws: _without_bucket_encryption(aws, LAKE_BUCKET),
+        (f"bucket {LAKE_BUCKET}: no default encryption",),
     ),
-    "bucket with public access allowed": (
-        lambda i: _first(i, "buckets", "glue-scripts").update(public_access_block=None),
-        "bucket dataeng-local-glue-scripts-123456789012: public access not blocked ({})",
+    "bucket without public access block": Weakening(
+        "bucket-public-access",
+        lambda aws: _public_access_block(aws, SCRIPTS_BUCKET),
+        (f"bucket {SCRIPTS_BUCKET}: public access not blocked ({{}})",),
     ),
-    "bucket without versioning": (
-        lambda i: _first(i, "buckets", "data-lake").update(versioning="Suspended"),
-        "bucket dataeng-local-data-lake-123456789012: versioning off (deleted data cannot be recovered)",
+    "bucket allowing public policies": Weakening(
+        "bucket-public-access",
+        lambda aws: _public_access_block(aws, LAKE_BUCKET, BlockPublicPolicy=False, RestrictPublicBuckets=False),
+        (
+            f"bucket {LAKE_BUCKET}: public access not blocked ({{'BlockPublicAcls': True, 'BlockPublicPolicy': False, "
+            "'IgnorePublicAcls': True, 'RestrictPublicBuckets': False})",
+        ),
     ),
-    "role anyone may assume": (
-        lambda i: _first(i, "roles", "glue-service")["trust"]["Statement"][0].update(Principal={"AWS": "*"}),
-        "role dataeng-local-glue-service: trusted by {'AWS': '*'}, not by an AWS service",
+    "bucket with versioning suspended": Weakening(
+        "bucket-versioning",
+        lambda aws: _versioning_suspended(aws, LAKE_BUCKET),
+        (f"bucket {LAKE_BUCKET}: versioning off (deleted data cannot be recovered)",),
     ),
-    "administrator policy": (
-        lambda i: _first(i, "roles", "ecs-task")["attached"].append("arn:aws:iam::aws:policy/AdministratorAccess"),
-        "an administrator policy is attached",
+    "role any AWS principal may assume": Weakening(
+        "role-trust",
+        lambda aws: _trusted_by(aws, GLUE_ROLE, {"AWS": "*"}),
+        (f"role {GLUE_ROLE}: trusted by {{'AWS': '*'}}, not by an AWS service",),
     ),
-    "every action of a service": (
-        lambda i: _inline_statement(i, {"Action": "s3:*", "Resource": "arn:aws:s3:::x"}),
-        "every action of a service (['s3:*'])",
+    "role anyone may assume": Weakening(
+        "role-trust",
+        lambda aws: _trusted_by(aws, f"{PREFIX}-ecs-task", "*"),
+        (f"role {PREFIX}-ecs-task: trusted by *, not by an AWS service",),
     ),
-    "writes to any resource": (
-        lambda i: _inline_statement(i, {"Action": ["s3:PutObject"], "Resource": "*"}),
-        "changes any resource (['s3:PutObject'] on *)",
+    "administrator policy attached": Weakening(
+        "role-administrator-policy",
+        lambda aws: _attached(aws, f"{PREFIX}-ecs-task", "arn:aws:iam::aws:policy/AdministratorAccess"),
+        (
+            f"role {PREFIX}-ecs-task: an administrator policy is attached "
+            "(['arn:aws:iam::aws:policy/AdministratorAccess'])",
+        ),
     ),
-    "instance metadata v1": (
-        lambda i: _first(i, "instances", "monitoring")["metadata"].update(HttpTokens="optional"),
-        "instance dataeng-local-monitoring: IMDSv1 allowed (HttpTokens optional)",
+    "every action of a service": Weakening(
+        "policy-every-action",
+        lambda aws: _inline_statement(aws, {"Action": "s3:*", "Resource": f"arn:aws:s3:::{LAKE_BUCKET}"}),
+        (f"role {GLUE_ROLE}: policy {WEAKENING_POLICY}: every action of a service (['s3:*'])",),
     ),
-    "unencrypted root volume": (
-        lambda i: _first(i, "instances", "kubernetes")["volumes"][0].update(encrypted=False),
-        "instance dataeng-local-kubernetes: volume /dev/xvda not encrypted",
+    "every action but IAM (NotAction)": Weakening(
+        "policy-every-action",
+        lambda aws: _inline_statement(aws, {"NotAction": "iam:*", "Resource": f"arn:aws:s3:::{LAKE_BUCKET}/raw/*"}),
+        (f"role {GLUE_ROLE}: policy {WEAKENING_POLICY}: every action but ['iam:*'] (NotAction)",),
     ),
-    "registry without scans": (
-        lambda i: _first(i, "ecr", "spark-apps").update(scan_on_push=False),
-        "ECR repository local-spark-apps: no scan on push",
+    "every action on every resource": Weakening(
+        "policy-every-action",
+        lambda aws: _inline_statement(aws, {"Action": "*", "Resource": "*"}),
+        (
+            f"role {GLUE_ROLE}: policy {WEAKENING_POLICY}: every action of a service (['*'])",
+            f"role {GLUE_ROLE}: policy {WEAKENING_POLICY}: changes any resource (['*'] on *)",
+        ),
     ),
-    "key without rotation": (
-        lambda i: next(k for k in i["kms_keys"] if k["alias"] == "alias/dataeng-local-secrets").update(rotation=False),
-        "KMS key alias/dataeng-local-secrets: no automatic rotation",
+    "writes to any resource": Weakening(
+        "policy-unscoped-write",
+        lambda aws: _inline_statement(aws, {"Action": ["s3:PutObject"], "Resource": "*"}),
+        (f"role {GLUE_ROLE}: policy {WEAKENING_POLICY}: changes any resource (['s3:PutObject'] on *)",),
     ),
-    "secret under the AWS managed key": (
-        lambda i: _first(i, "secrets", "grafana").update(kms_key=None),
-        "secret dataeng-local/grafana: not encrypted with a customer key",
+    "Put* on any bucket": Weakening(
+        "policy-unscoped-write",
+        lambda aws: _inline_statement(aws, {"Action": "s3:Put*", "Resource": "arn:aws:s3:::*"}),
+        (f"role {GLUE_ROLE}: policy {WEAKENING_POLICY}: changes any resource (['s3:Put*'] on arn:aws:s3:::*)",),
+    ),
+    "writes everywhere but the lake (NotResource)": Weakening(
+        "policy-unscoped-write",
+        lambda aws: _inline_statement(aws, {"Action": "s3:PutObject", "NotResource": f"arn:aws:s3:::{LAKE_BUCKET}/*"}),
+        (
+            f"role {GLUE_ROLE}: policy {WEAKENING_POLICY}: changes any resource (['s3:PutObject'] on every "
+            f"resource but ['arn:aws:s3:::{LAKE_BUCKET}/*'])",
+        ),
+    ),
+    "writes to any resource over TLS": Weakening(
+        "policy-unscoped-write",
+        lambda aws: _inline_statement(
+            aws, {"Action": "cloudwatch:PutMetricData", "Resource": "*", "Condition": TLS_ONLY}
+        ),
+        (f"role {GLUE_ROLE}: policy {WEAKENING_POLICY}: changes any resource (['cloudwatch:PutMetricData'] on *)",),
+    ),
+    "writes to any resource if a namespace exists": Weakening(
+        "policy-unscoped-write",
+        lambda aws: _inline_statement(
+            aws,
+            {
+                "Action": "cloudwatch:PutMetricData",
+                "Resource": "*",
+                "Condition": {"StringEqualsIfExists": {"cloudwatch:namespace": "Glue"}},
+            },
+        ),
+        (f"role {GLUE_ROLE}: policy {WEAKENING_POLICY}: changes any resource (['cloudwatch:PutMetricData'] on *)",),
+    ),
+    "instance metadata v1": Weakening(
+        "instance-imdsv1",
+        lambda aws: _metadata_v1(aws, f"{PREFIX}-monitoring"),
+        (f"instance {PREFIX}-monitoring: IMDSv1 allowed (HttpTokens optional)",),
+    ),
+    "unencrypted volume attached": Weakening(
+        "instance-unencrypted-volume",
+        lambda aws: _unencrypted_volume_attached(aws, f"{PREFIX}-kubernetes", "/dev/sdf"),
+        (f"instance {PREFIX}-kubernetes: volume /dev/sdf not encrypted",),
+    ),
+    "root volume detached": Weakening(
+        "instance-no-volume",
+        lambda aws: _root_volume_detached(aws, f"{PREFIX}-monitoring"),
+        (f"instance {PREFIX}-monitoring: no EBS volume to check",),
+    ),
+    "registry without scans": Weakening(
+        "ecr-scan-on-push",
+        lambda aws: _scan_on_push_off(aws, "local-spark-apps"),
+        ("ECR repository local-spark-apps: no scan on push",),
+    ),
+    "key without rotation": Weakening(
+        "kms-rotation",
+        lambda aws: _rotation_off(aws, f"alias/{PREFIX}-secrets"),
+        (f"KMS key alias/{PREFIX}-secrets: no automatic rotation",),
+    ),
+    "secret under the AWS managed key": Weakening(
+        "secret-customer-key",
+        lambda aws: _secret_under(aws, f"{PREFIX}/grafana", "alias/aws/secretsmanager"),
+        (f"secret {PREFIX}/grafana: not encrypted with a customer key",),
     ),
 }
 
 
-@pytest.mark.parametrize("weakening", WEAKENED, ids=list(WEAKENED))
-def test_the_audit_finds_each_insecure_setting(converges, weakening):
-    inventory = copy.deepcopy(converges["reference"].inventory)
-    weaken, finding = WEAKENED[weakening]
-    weaken(inventory)
-    (found,) = audit.findings(inventory)
-    assert finding in found
+def test_every_audit_rule_is_proven_by_a_weakening_of_the_account():
+    assert {rule.name for rule in audit.RULES} == {weakening.rule for weakening in WEAKENINGS.values()}
+
+
+@pytest.mark.parametrize("name", WEAKENINGS)
+def test_the_audit_finds_each_weakening_made_in_the_account(reference, account_before, name):
+    weakening = WEAKENINGS[name]
+    before = audit.findings(account_before)
+    with weakening.made(reference.aws):
+        found = [finding for finding in audit.findings(account.inventory(reference.aws)) if finding not in before]
+    assert [str(finding) for finding in found] == list(weakening.findings)
+    assert found[0].rule == weakening.rule
+
+
+@contextmanager
+def _password(aws, secret: str, password: str) -> Iterator[None]:
+    saved = aws.secretsmanager.get_secret_value(SecretId=secret)["SecretString"]
+    aws.secretsmanager.put_secret_value(
+        SecretId=secret, SecretString=json.dumps({**json.loads(saved), "password": password})
+    )
+    try:
+        yield
+    finally:
+        aws.secretsmanager.put_secret_value(SecretId=secret, SecretString=saved)
 
 
 @pytest.mark.parametrize("password", ["", "admin", "changeme", "Short-1a"])
-def test_the_audit_finds_default_empty_or_short_passwords(converges, password):
-    secrets = copy.deepcopy(converges["reference"].secrets)
-    secrets["grafana"]["password"] = password
-    assert audit.weak_credentials(secrets) == ["secret grafana: weak password"]
+def test_the_audit_finds_default_empty_or_short_passwords(reference, password):
+    with _password(reference.aws, f"{PREFIX}/grafana", password):
+        assert audit.weak_credentials(expectations.secret_values(reference.aws)) == ["secret grafana: weak password"]
+
+
+def test_every_weakening_was_undone(reference, account_before):
+    """Last in the file: the account is as the weakenings found it (the tests after this one, and
+    anyone reading the reference account, see the converge's account)."""
+    assert account.differences(account_before, account.inventory(reference.aws)) == []

@@ -1,7 +1,12 @@
 """What the cloud layer promises, checked with boto3; shared by the integration and molecule tests.
 
 Each function takes an `Aws` (clients for one emulator) and the platform's name prefix and
-environment, and asserts the seed's figures (INFRASTRUCTURE_OVERVIEW.md) on what exists.
+environment, and asserts the platform's figures on what exists. Each figure says where it comes from:
+- "seed": the specification this collection implements (the Terraform overview the README's first lines
+  and "Where the seed is weak" describe; the section is named, e.g. seed §2 Security Groups);
+- "AWS": a rule of the service, with the documentation page that states it;
+- "collection": this collection's own choice, with the role variable that declares it (its default, in
+  roles/<role>/defaults/main.yml) or the role file that fixes it.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ def network(aws, prefix: str = "dataeng-local", env: str = "local", region: str 
     vpc = platform_vpc(aws, prefix)
     assert vpc is not None, f"no VPC named {prefix}-vpc"
     vpc_id = vpc["VpcId"]
+    # seed §1 VPC: the CIDR block, DNS support and hostnames, the four subnets and their two zones.
     assert vpc["CidrBlock"] == "10.0.0.0/16"
     assert_identity_tags(vpc, env)
     for attribute, key in (("enableDnsSupport", "EnableDnsSupport"), ("enableDnsHostnames", "EnableDnsHostnames")):
@@ -47,6 +53,7 @@ def network(aws, prefix: str = "dataeng-local", env: str = "local", region: str 
     for cidr, (tier, zone) in expected.items():
         subnet = subnets[cidr]
         assert subnet["AvailabilityZone"] == zone
+        # collection: the Tier tag and public addresses on public subnets only (network role, network_subnets).
         assert tags(subnet)["Tier"] == tier
         assert subnet["MapPublicIpOnLaunch"] is (tier == "public")
         assert_identity_tags(subnet, env)
@@ -62,7 +69,9 @@ def network(aws, prefix: str = "dataeng-local", env: str = "local", region: str 
         for tier in ("public", "private")
     }
     assert [r["GatewayId"] for r in default_routes["public"]] == [igw["InternetGatewayId"]]
+    # seed §1: "private subnets have no direct internet access" (network_private_egress: endpoints, the default).
     assert default_routes["private"] == [], "private subnets must have no internet route"
+    # collection: an S3 gateway endpoint on every route table (network role defaults, "A gateway endpoint for S3").
 
     (endpoint,) = aws.ec2.describe_vpc_endpoints(
         Filters=[*in_vpc, {"Name": "service-name", "Values": [f"com.amazonaws.{region}.s3"]}]
@@ -104,7 +113,8 @@ def security_groups(aws, prefix: str = "dataeng-local", env: str = "local", admi
         Filters=[{"Name": "vpc-id", "Values": [vpc["VpcId"]]}, {"Name": "tag:Environment", "Values": [env]}]
     )["SecurityGroups"]
     groups = {tags(group)["Purpose"]: group for group in found}
-    # endpoints: the network role's group of the interface endpoints (network_private_egress: endpoints).
+    # seed §2 Security Groups: web, database, app, bastion, kubernetes, monitoring; collection: endpoints, the
+    # group of the interface endpoints (network role, network_private_egress: endpoints).
     assert set(groups) == {"web", "app", "database", "bastion", "monitoring", "kubernetes", "endpoints"}
     names = {group["GroupId"]: purpose for purpose, group in groups.items()}
     for purpose, group in groups.items():
@@ -116,6 +126,10 @@ def security_groups(aws, prefix: str = "dataeng-local", env: str = "local", admi
         return {(*((p, p) if isinstance(p, int) else map(int, p.split("-"))), s) for p in ports for s in sources}
 
     admin = list(admin_cidrs)
+    # seed §2: every group's ports, and web from 0.0.0.0/0, app from web, database from app. collection: the
+    # seed's "0.0.0.0/0" and "your IP" for the bastion, kubernetes and monitoring ports narrowed to admin_cidrs
+    # (README "Where the seed is weak"); the agents' ports from the VPC (security_groups_monitoring_vpc_ports),
+    # the scrape ports from monitoring (security_groups_kubernetes_scrape_ports), 443 to the endpoints.
     expected = {
         "web": from_each([80, 443], ["0.0.0.0/0"]),
         "app": from_each([8080, 3000, 5000], ["web"]),
@@ -133,7 +147,9 @@ def security_groups(aws, prefix: str = "dataeng-local", env: str = "local", admi
     return {purpose: group["GroupId"] for purpose, group in groups.items()}
 
 
-# Actions AWS offers no resource-level permissions for: the only ones allowed on "*".
+# AWS: actions with no resource type in the Service Authorization Reference (their "Resource types" column is
+# empty, https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html):
+# the only ones allowed on "*".
 UNSCOPABLE_ACTIONS = {
     "ecr:GetAuthorizationToken",
     "cloudwatch:PutMetricData",
@@ -142,6 +158,8 @@ UNSCOPABLE_ACTIONS = {
     "cloudwatch:ListMetrics",
     "tag:GetResources",
 }
+# seed §3 IAM: the Glue service, ECS task execution and ECS task roles; collection: the two hosts' roles
+# (roles/iam/vars/main.yml, _iam_roles).
 IAM_ROLES = {
     "glue-service": "glue.amazonaws.com",
     "ecs-task-execution": "ecs-tasks.amazonaws.com",
@@ -149,6 +167,26 @@ IAM_ROLES = {
     "monitoring-host": "ec2.amazonaws.com",
     "kubernetes-host": "ec2.amazonaws.com",
 }
+
+
+def trust_condition(service: str, account: str) -> dict:
+    """The condition each service's trust carries (collection: roles/iam/vars/main.yml, _iam_trust_conditions),
+    bounded by the source keys AWS documents the service sets (tests/support/contract.py, SOURCE_KEYS): a
+    StringEquals on a key the service does not send denies the service its own role
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceaccount)."""
+    return {
+        # AWS: ECS documents aws:SourceAccount for task roles
+        # (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html).
+        "ecs-tasks.amazonaws.com": {"StringEquals": {"aws:SourceAccount": account}},
+        # AWS: Glue documents no source key (https://docs.aws.amazon.com/glue/latest/dg/create-an-iam-role.html):
+        # the condition holds only when Glue sends one.
+        "glue.amazonaws.com": {"StringEqualsIfExists": {"aws:SourceAccount": account}},
+        # AWS: EC2 assumes an instance profile's role for the instance and documents no source key
+        # (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/iam-roles-for-amazon-ec2.html); a role cannot be
+        # passed to another account's instance (iam:PassRole,
+        # https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html): no condition.
+        "ec2.amazonaws.com": {},
+    }[service]
 
 
 def as_list(value) -> list:
@@ -165,10 +203,7 @@ def iam(aws, prefix: str = "dataeng-local", env: str = "local") -> dict:
         (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
         assert trust["Principal"] == {"Service": service}, name
         assert trust["Action"] == "sts:AssumeRole"
-        if service != "ec2.amazonaws.com":
-            # Glue documents no source key it sends: the condition holds only if it does.
-            operator = "StringEqualsIfExists" if service == "glue.amazonaws.com" else "StringEquals"
-            assert trust["Condition"] == {operator: {"aws:SourceAccount": account}}, name
+        assert trust.get("Condition", {}) == trust_condition(service, account), name
         assert_identity_tags(role, env)
 
         (policy_name,) = aws.iam.list_role_policies(RoleName=name)["PolicyNames"]
@@ -181,6 +216,7 @@ def iam(aws, prefix: str = "dataeng-local", env: str = "local") -> dict:
         attached = {p["PolicyName"] for p in aws.iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]}
         profiles = aws.iam.list_instance_profiles_for_role(RoleName=name)["InstanceProfiles"]
         if service == "ec2.amazonaws.com":
+            # collection: Session Manager on the hosts (iam_ssm_for_hosts).
             assert attached == {"AmazonSSMManagedInstanceCore"}
             assert [p["InstanceProfileName"] for p in profiles] == [name]
         else:
@@ -201,6 +237,7 @@ def iam(aws, prefix: str = "dataeng-local", env: str = "local") -> dict:
     return policies
 
 
+# seed §4 S3 Data Lake: the three buckets and their folders.
 BUCKETS = {
     "data-lake": ["raw/", "processed/", "curated/", "logs/"],
     "glue-scripts": ["scripts/", "temp/", "outputs/"],
@@ -217,6 +254,8 @@ def data_lake(aws, prefix: str = "dataeng-local", env: str = "local") -> dict[st
     lake = names["data-lake"]
     for kind, bucket in names.items():
         s3 = aws.s3
+        # seed §4: versioning and encryption; collection: AES256 (data_lake_encryption), and public access
+        # blocked, ACLs disabled and access logged to the lake (README "Where the seed is weak", Buckets).
         assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled", bucket
         (rule,) = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
         assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
@@ -232,18 +271,29 @@ def data_lake(aws, prefix: str = "dataeng-local", env: str = "local") -> dict[st
         keys = {o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])}
         assert keys >= set(BUCKETS[kind]), bucket
 
+        # seed §4 asks for "lifecycle policies" and gives no figure; every figure below is the collection's.
         rules = {r["ID"]: r for r in s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]}
         assert all(r["Status"] == "Enabled" for r in rules.values())
-        assert rules["housekeeping"]["NoncurrentVersionExpiration"]["NoncurrentDays"] == 90
-        assert rules["housekeeping"]["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] == 7
+        assert (
+            rules["housekeeping"]["NoncurrentVersionExpiration"]["NoncurrentDays"] == 90
+        )  # data_lake_noncurrent_version_days
+        assert (
+            rules["housekeeping"]["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] == 7
+        )  # data_lake_abort_multipart_days
     lake_rules = {r["ID"]: r for r in aws.s3.get_bucket_lifecycle_configuration(Bucket=lake)["Rules"]}
+    # collection: data_lake_raw_infrequent_access_days, at AWS's minimum of 30 days before STANDARD_IA
+    # (https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html);
+    # data_lake_log_retention_days.
     assert lake_rules["raw-to-infrequent-access"]["Transitions"] == [{"Days": 30, "StorageClass": "STANDARD_IA"}]
     assert lake_rules["expire-access-logs"]["Expiration"] == {"Days": 365}
     return names
 
 
 def bucket_policies_are_tls_only(policies: dict, prefix: str, account: str) -> None:
-    """The rendered bucket policies: every bucket refuses plain HTTP; log delivery may write the lake's logs/."""
+    """The rendered bucket policies: every bucket refuses plain HTTP (collection, after AWS's S3 security best
+    practices: https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html); log delivery may
+    write the lake's logs/, from this account only (AWS: the logging service principal's policy,
+    https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html)."""
     lake = f"{prefix}-data-lake-{account}"
     assert set(policies) == set(bucket_names_for(prefix, account).values())
     for bucket, policy in policies.items():
@@ -273,6 +323,9 @@ def ecr(aws, env: str = "local") -> dict[str, str]:
         for r in aws.ecr.describe_repositories()["repositories"]
         if r["repositoryName"].startswith(f"{env}-")
     }
+    # seed §6 ECR: the three repositories, image scanning, encryption at rest (collection: AES256,
+    # ecr_encryption_type) and "automatic cleanup of old images" with no figure: the lifecycle's 7 days and
+    # 30 images are the collection's (ecr_untagged_image_days, ecr_tagged_images_kept).
     assert set(repositories) == {f"{env}-spark-apps", f"{env}-data-jobs", f"{env}-glue-jobs"}
     for name, repository in repositories.items():
         assert repository["imageScanningConfiguration"]["scanOnPush"] is True, name
@@ -288,6 +341,8 @@ def ecr(aws, env: str = "local") -> dict[str, str]:
     return {name: repository["repositoryUri"] for name, repository in repositories.items()}
 
 
+# seed §10 Secrets Manager: the secrets and their fields; 16-character passwords of letters, digits and specials.
+# collection: which specials (roles/secrets/vars/main.yml, _secrets_specials).
 SECRETS = {
     "mysql": {"username", "password", "host", "port", "database"},
     "redis": {"password", "host", "port"},
@@ -319,6 +374,7 @@ def secrets(aws, prefix: str = "dataeng-local", env: str = "local") -> dict[str,
     (alias,) = [a for a in aws.kms.list_aliases()["Aliases"] if a["AliasName"] == f"alias/{prefix}-secrets"]
     key_id = alias["TargetKeyId"]
     key = aws.kms.describe_key(KeyId=key_id)["KeyMetadata"]
+    # seed §10: KMS encryption; collection: a customer managed key, rotated (secrets role).
     assert key["KeyManager"] == "CUSTOMER"
     assert key["KeyState"] == "Enabled"
     assert aws.kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"] is True
@@ -347,6 +403,7 @@ def secrets(aws, prefix: str = "dataeng-local", env: str = "local") -> dict[str,
         assert any(c.isdigit() for c in value)
         assert any(c in SPECIALS for c in value)
         assert set(value) <= SPECIALS | set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+    # seed §2 Security Groups: the MySQL and Redis ports.
     assert values["mysql"]["port"] == 3306
     assert values["redis"]["port"] == 6379
     return values
@@ -401,6 +458,10 @@ def remaining_resources(aws, env: str = "local", prefix: str = "dataeng-local") 
 
 
 def ecs(aws, prefix: str = "dataeng-local", env: str = "local") -> dict:
+    # seed §7 ECS: the cluster, its capacity providers and FARGATE_SPOT default, the two task sizes, the
+    # service's desired count, private subnets and app group. AWS: Fargate takes awsvpc only
+    # (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-networking.html). collection: the
+    # image tag (ecs_image_tag), the app secret's variables and the log group (roles/ecs/vars/main.yml).
     cluster_name = f"{env}-data-processing-cluster"
     (cluster,) = aws.ecs.describe_clusters(clusters=[cluster_name])["clusters"]
     assert cluster["status"] == "ACTIVE"
@@ -455,7 +516,9 @@ def network_subnets(aws, prefix: str, tier: str) -> list[dict]:
 
 
 def instances(aws, prefix: str = "dataeng-local", env: str = "local") -> dict[str, dict]:
-    """The two hosts: seed size and volume, newest Debian 13 image, own public subnet, group and profile."""
+    """The two hosts. seed §8: t3.small, 20 GB gp3 encrypted, a public subnet. collection: the newest Debian 13
+    image (instances_ami_name, in place of the seed's Amazon Linux 2), one host per zone, IMDSv2
+    with hop limit 2 (instances_metadata_hop_limit), standard CPU credits (instances_cpu_credits)."""
     running = aws.ec2.describe_instances(
         Filters=[
             {"Name": "tag:Environment", "Values": [env]},
@@ -512,8 +575,11 @@ def instances(aws, prefix: str = "dataeng-local", env: str = "local") -> dict[st
 
 
 def glue(aws, prefix: str = "dataeng-local", env: str = "local") -> dict:
-    """The pipeline: catalog, on-demand crawlers of raw/ and processed/, the two jobs (60 and 30 minutes,
-    2 DPU, Python 3, scripts uploaded as shipped), the workflow and its two triggers."""
+    """The pipeline. seed §5 Glue: the catalog, on-demand crawlers of raw/ and processed/, the two jobs (60 and
+    30 minutes, Python 3, 2 DPU at most), the workflow, processing then quality. collection: 2 DPU as two G.1X
+    workers (glue_worker_type, glue_number_of_workers; a G.1X worker is 1 DPU,
+    https://docs.aws.amazon.com/glue/latest/dg/add-job.html), the scripts uploaded as shipped, the events
+    dataset (glue_datasets)."""
     account = aws.sts.get_caller_identity()["Account"]
     lake, scripts = f"{prefix}-data-lake-{account}", f"{prefix}-glue-scripts-{account}"
     role = f"{prefix}-glue-service"

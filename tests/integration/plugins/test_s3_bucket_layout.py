@@ -141,7 +141,7 @@ def test_lays_out_every_bucket_in_one_call_and_keeps_it_so(aws_emulator, buckets
         {"buckets": [{"name": SCRIPTS, "lifecycle_rules": [], "access_log_prefix": ""}, {"name": LAKE}]},
     )
     assert cleared["actions"] == [
-        f"{SCRIPTS}: delete_bucket_lifecycle_configuration",
+        f"{SCRIPTS}: delete_bucket_lifecycle",
         f"{SCRIPTS}: put_bucket_logging",
     ]
     assert "LoggingEnabled" not in aws.s3.get_bucket_logging(Bucket=SCRIPTS)

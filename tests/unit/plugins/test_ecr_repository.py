@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ansible_collections.dataeng.platform.plugins.module_utils.resource import RefusedChange
 from ansible_collections.dataeng.platform.plugins.modules import ecr_repository as module
 
+# A rule as the ecr role writes it: ECR takes no policy text under 100 characters (botocore refuses it).
+EXPIRE_UNTAGGED = {
+    "rulePriority": 1,
+    "selection": {"tagStatus": "untagged", "countType": "sinceImagePushed", "countUnit": "days", "countNumber": 7},
+    "action": {"type": "expire"},
+}
 CURRENT = {
     "repository_name": "dev-spark-apps",
     "repository_arn": "arn:aws:ecr:us-east-2:123456789012:repository/dev-spark-apps",
@@ -15,7 +23,7 @@ CURRENT = {
     "image_tag_mutability": "MUTABLE",
     "encryption_type": "AES256",
     "kms_key": None,
-    "lifecycle_policy": {"rules": [{"rulePriority": 1}]},
+    "lifecycle_policy": {"rules": [EXPIRE_UNTAGGED]},
     "tags": {"Environment": "dev", "Project": "dataeng"},
 }
 
@@ -27,7 +35,7 @@ def params(**overrides):
         "image_tag_mutability": "MUTABLE",
         "encryption_type": "AES256",
         "kms_key": None,
-        "lifecycle_policy": '{"rules": [{"rulePriority": 1}]}',
+        "lifecycle_policy": json.dumps({"rules": [EXPIRE_UNTAGGED]}),
         "tags": {"Environment": "dev", "Project": "dataeng"},
         "purge_tags": True,
     }
@@ -43,7 +51,7 @@ def test_nothing_to_do_when_the_repository_matches():
     [
         ({"scan_on_push": False}, ["put_image_scanning_configuration"]),
         ({"image_tag_mutability": "IMMUTABLE"}, ["put_image_tag_mutability"]),
-        ({"lifecycle_policy": {"rules": []}}, ["put_lifecycle_policy"]),
+        ({"lifecycle_policy": {"rules": [{**EXPIRE_UNTAGGED, "rulePriority": 2}]}}, ["put_lifecycle_policy"]),
         ({"lifecycle_policy": ""}, ["delete_lifecycle_policy"]),
         ({"tags": {"Environment": "dev", "Project": "dataeng", "Owner": "data"}}, ["tag_resource"]),
         ({"tags": {"Owner": "data"}}, ["untag_resource", "tag_resource"]),

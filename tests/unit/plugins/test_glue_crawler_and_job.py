@@ -8,6 +8,7 @@ import pytest
 from ansible_collections.dataeng.platform.plugins.module_utils.glue import same_role
 from ansible_collections.dataeng.platform.plugins.module_utils.resource import RefusedChange
 from ansible_collections.dataeng.platform.plugins.modules import glue_crawler, glue_job, glue_run
+from support.botocore_shape import MalformedRequest
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/dataeng-dev-glue-service"
 
@@ -148,6 +149,12 @@ def test_each_setting_is_an_update(change):
     assert glue_job.plan_job(job_now(), {**JOB_PARAMS, **change}) == ["update_job"]
 
 
+def test_an_update_leaves_the_tags_alone_when_the_task_gives_none():
+    """The plan (and so check mode and the diff) keeps the tags; the update must not purge them either."""
+    tagged = {**job_now(), "tags": {"Owner": "data"}}
+    assert glue_job.plan_job(tagged, {**JOB_PARAMS, "timeout": 30, "tags": None}) == ["update_job"]
+
+
 def test_the_update_request_is_a_whole_job_update():
     request = glue_job.update_request({**JOB_PARAMS, "execution_class": "FLEX"})
     assert request == {
@@ -170,6 +177,21 @@ def test_the_update_request_is_a_whole_job_update():
             "ExecutionClass": "FLEX",
         },
     }
+
+
+def test_a_misspelt_job_update_fails_its_plan_even_where_the_expected_dict_agrees_with_it(monkeypatch):
+    """What a hand-written expected dict cannot see: the module and its test sharing one mistake (the emulator has
+    no UpdateJob to refuse it); tests/unit/plugins/conftest.py replays every plan against botocore's model."""
+    settings = glue_job.job_settings
+
+    def misspelt(params):
+        broken = settings(params)
+        broken["WorkersType"] = broken.pop("WorkerType")
+        return broken
+
+    monkeypatch.setattr(glue_job, "job_settings", misspelt)
+    with pytest.raises(MalformedRequest, match='Unknown parameter in JobUpdate: "WorkersType"'):
+        glue_job.plan_job(job_now(), {**JOB_PARAMS, "timeout": 30})
 
 
 def test_a_python_shell_job_sends_capacity_not_workers():

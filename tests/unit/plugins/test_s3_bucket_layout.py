@@ -97,7 +97,7 @@ def test_omitted_settings_are_left_alone_and_empty_ones_remove():
     untouched = bucket(lifecycle_rules=None, access_log_prefix=None)
     assert module.plan_bucket(current(access_log={}), untouched, "lake")[0] == []
     actions, after = module.plan_bucket(current(), bucket(lifecycle_rules=[], access_log_prefix=""), "lake")
-    assert actions == ["delete_bucket_lifecycle_configuration", "put_bucket_logging"]
+    assert actions == ["delete_bucket_lifecycle", "put_bucket_logging"]
     assert after["lifecycle_rules"] == []
     assert after["access_log"] == {}
 

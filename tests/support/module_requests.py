@@ -1,0 +1,207 @@
+"""What the collection's modules send to AWS, for the module unit tests to check against botocore's model of the API
+as boto3 checks it before sending (botocore_shape.py), on top of what each test asserts about it.
+
+Nothing for a test to remember: for every test of tests/unit/plugins, its conftest wraps
+- each request builder (REQUEST_BUILDERS): whatever a test makes it build is validated as every request the
+  module sends it in;
+- each planning function (PLAN_REPLAYS): the plan a test makes it produce is carried out by the module's own code
+  that makes the calls (`update`, `apply`) on a ShapeCheckingClient, so every planned call, with the parameters
+  the module would send, is validated, and the calls that code makes must be exactly the planned ones.
+tests/unit/plugins/test_request_shapes.py fails when a `plan_*` function has no replay, or when a function whose
+result a module hands to a client call is not a declared builder.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.dataeng.platform.plugins.module_utils import ec2_lists, glue, resource
+from ansible_collections.dataeng.platform.plugins.modules import (
+    ec2_security_groups,
+    ec2_vpc_interface_endpoints,
+    ec2_vpc_route_tables,
+    ec2_vpc_subnets,
+    ecr_repository,
+    glue_crawler,
+    glue_database,
+    glue_job,
+    glue_trigger,
+    glue_workflow,
+    iam_inline_policies,
+    s3_bucket_layout,
+    secretsmanager_secrets,
+)
+from support.botocore_shape import ShapeCheckingClient
+
+# What a builder's output does not carry and the module adds from elsewhere (a name, an id): any valid value.
+NAME = "placeholder"
+GLUE_ARN = "arn:aws:glue:us-east-2:123456789012:placeholder/placeholder"
+
+
+def _crawler_requests(output, arguments):
+    return [("glue", "UpdateCrawler" if arguments["update"] else "CreateCrawler", output)]
+
+
+# (module, function) -> the (service, operation, parameters) requests the function's output goes into, as the
+# module's create/update/apply code sends it.
+REQUEST_BUILDERS = {
+    (glue_crawler, "crawler_request"): _crawler_requests,
+    (glue_job, "job_settings"): lambda output, _arguments: [
+        ("glue", "CreateJob", {"Name": NAME, **output}),
+        ("glue", "UpdateJob", {"JobName": NAME, "JobUpdate": output}),
+    ],
+    (glue_job, "update_request"): lambda output, _arguments: [("glue", "UpdateJob", output)],
+    (glue_trigger, "create_request"): lambda output, _arguments: [("glue", "CreateTrigger", output)],
+    (glue_trigger, "update_request"): lambda output, _arguments: [("glue", "UpdateTrigger", output)],
+    (glue_database, "database_input"): lambda output, _arguments: [
+        ("glue", "CreateDatabase", {"DatabaseInput": output}),
+        ("glue", "UpdateDatabase", {"Name": output["Name"], "DatabaseInput": output}),
+    ],
+    (glue_workflow, "workflow_request"): lambda output, _arguments: [
+        ("glue", "CreateWorkflow", output),
+        ("glue", "UpdateWorkflow", output),
+    ],
+    (ec2_security_groups, "ip_permissions"): lambda output, _arguments: [
+        ("ec2", operation, {"GroupId": "sg-0123456789abcdef0", "IpPermissions": output})
+        for operation in (
+            "AuthorizeSecurityGroupIngress",
+            "RevokeSecurityGroupIngress",
+            "UpdateSecurityGroupRuleDescriptionsIngress",
+        )
+    ],
+    (s3_bucket_layout, "rule_to_s3"): lambda output, _arguments: [
+        ("s3", "PutBucketLifecycleConfiguration", {"Bucket": NAME, "LifecycleConfiguration": {"Rules": [output]}})
+    ],
+    (s3_bucket_layout, "missing_log_delivery_grants"): lambda output, _arguments: [
+        ("s3", "PutBucketAcl", {"Bucket": NAME, "AccessControlPolicy": {"Owner": {"ID": NAME}, "Grants": output}})
+    ],
+}
+
+
+def planned(output):
+    """The calls of a plan function's output: the plan itself, or its first part when it returns the calls and
+    the state after them."""
+    return output[0] if isinstance(output, tuple) else output
+
+
+def operation_of(call):
+    """The boto3 method a planned call names: ("create_tags", {...}), "put_role_policy <name>" or "update_job"."""
+    return call[0] if isinstance(call, tuple) else call.split(" ", 1)[0]
+
+
+def replayed(replay):
+    """The check a plan function's output goes through: unless the plan is empty (the modules then make no call),
+    `replay` carries it out on a ShapeCheckingClient, each call validated, and the calls the module's code made
+    must be the planned ones, in order (what `actions` reports, check mode predicts and a run does)."""
+
+    def check(output, arguments):
+        operations = [operation_of(call) for call in planned(output)]
+        if operations:
+            made = [method for method, _params in replay(output, arguments).calls]
+            assert made == operations, f"planned {operations}, the module's code called {made}"
+
+    return check
+
+
+def _shell(cls, **attributes):
+    """An instance of `cls` holding only what its calling code reads (no module, no real client)."""
+    instance = cls.__new__(cls)
+    instance.__dict__.update(attributes)
+    return instance
+
+
+def _update(cls, service):
+    """Replay for a ManagedResource's plan(current, params): its `update` makes the planned calls."""
+
+    def replay(actions, arguments):
+        client = ShapeCheckingClient(service)
+        resource_ = _shell(cls, module=None, params=arguments["params"], client=client, _arn=GLUE_ARN)
+        resource_.update(arguments["current"], actions)
+        return client
+
+    return replay
+
+
+def _ec2_apply(cls, apply):
+    """Replay for an EC2 list module's plan (the calls, or the calls and the state after them): its `apply`
+    makes them; `apply(members, calls, arguments)` calls it with what it takes from the plan's arguments."""
+
+    def replay(output, arguments):
+        client = ShapeCheckingClient("ec2")
+        apply(_shell(cls, client=client), planned(output), arguments)
+        return client
+
+    return replay
+
+
+def _ec2_tags(output, _arguments):
+    client = ShapeCheckingClient("ec2")
+    for call, argument in output:
+        ec2_lists.apply_ec2_tags(client, "vpc-0123456789abcdef0", call, argument)
+    return client
+
+
+def _glue_tags(_output, arguments):
+    client = ShapeCheckingClient("glue")
+    _shell(glue.GlueResource, module=None, params=arguments["params"], client=client, _arn=GLUE_ARN).update_tags(
+        arguments["current_tags"]
+    )
+    return client
+
+
+def _role_policies(output, arguments):
+    actions, after = output
+    client = ShapeCheckingClient("iam")
+    _shell(iam_inline_policies.RolePolicies, client=client, name=NAME, given=arguments["wanted"]).apply(actions, after)
+    return client
+
+
+def _bucket_layout(output, arguments):
+    actions, after = output
+    client = ShapeCheckingClient("s3")
+    bucket = arguments["bucket"]
+    _shell(s3_bucket_layout.BucketLayout, client=client, name=bucket["name"], bucket=bucket).apply(actions, after)
+    return client
+
+
+def _secret(output, arguments):
+    calls, _after = output
+    current = arguments["current"]
+    # The key the task names: the secret's own when it matches, else another one.
+    kms_key_id = current.get("kms_key_id") if arguments["kms_key_matches"] else "alias/placeholder"
+    params = {"purge_tags": arguments["purge_tags"], "kms_key_id": kms_key_id}
+    client = ShapeCheckingClient("secretsmanager")
+    _shell(secretsmanager_secrets.Secrets, client=client, params=params).apply(current, arguments["wanted"], calls)
+    return client
+
+
+# (module, plan function) -> replay(output, arguments): carries the plan out with the module's own calling code
+# and returns the ShapeCheckingClient it called.
+PLAN_REPLAYS = {
+    (glue_crawler, "plan_crawler"): _update(glue_crawler.GlueCrawler, "glue"),
+    (glue_job, "plan_job"): _update(glue_job.GlueJob, "glue"),
+    (glue_trigger, "plan_trigger"): _update(glue_trigger.GlueTrigger, "glue"),
+    (glue_database, "plan_database"): _update(glue_database.GlueDatabase, "glue"),
+    (glue_workflow, "plan_workflow"): _update(glue_workflow.GlueWorkflow, "glue"),
+    (ecr_repository, "plan_update"): _update(ecr_repository.EcrRepository, "ecr"),
+    (resource, "plan_tags"): _glue_tags,
+    (ec2_lists, "plan_ec2_tags"): _ec2_tags,
+    (ec2_security_groups, "plan_group"): _ec2_apply(
+        ec2_security_groups.SecurityGroups,
+        lambda groups, calls, _arguments: groups.apply("sg-0123456789abcdef0", calls),
+    ),
+    (ec2_vpc_subnets, "plan_subnet"): _ec2_apply(
+        ec2_vpc_subnets.Subnets, lambda subnets, calls, arguments: subnets.apply(arguments["current"]["id"], calls)
+    ),
+    (ec2_vpc_interface_endpoints, "plan_endpoint"): _ec2_apply(
+        ec2_vpc_interface_endpoints.Endpoints,
+        lambda endpoints, calls, arguments: endpoints.apply(arguments["current"]["id"], calls),
+    ),
+    (ec2_vpc_route_tables, "plan_table"): _ec2_apply(
+        ec2_vpc_route_tables.RouteTables,
+        lambda tables, calls, arguments: tables.apply(
+            arguments["current"], arguments["wanted"], calls, arguments["subnet_owners"]
+        ),
+    ),
+    (iam_inline_policies, "plan_role"): _role_policies,
+    (s3_bucket_layout, "plan_bucket"): _bucket_layout,
+    (secretsmanager_secrets, "plan_secret"): _secret,
+}
