@@ -184,6 +184,15 @@ def _root_volume_detached(aws, instance: str) -> Iterator[None]:
         yield
     finally:
         aws.ec2.attach_volume(InstanceId=found["InstanceId"], VolumeId=volume_id, Device=root["DeviceName"])
+        # AttachVolume leaves DeleteOnTermination false: without this, terminating the instance would
+        # leave its root volume behind (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AttachVolume.html,
+        # "ModifyInstanceAttribute" with BlockDeviceMapping changes it).
+        aws.ec2.modify_instance_attribute(
+            InstanceId=found["InstanceId"],
+            BlockDeviceMappings=[
+                {"DeviceName": root["DeviceName"], "Ebs": {"DeleteOnTermination": root["Ebs"]["DeleteOnTermination"]}}
+            ],
+        )
 
 
 @contextmanager
