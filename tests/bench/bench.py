@@ -165,7 +165,7 @@ def targets(result: dict) -> list[tuple[str, str, bool]]:
     for count, run in result["runs"].items():
         found.append(
             (
-                f"With {count} datasets, each trigger starts {count} job runs",
+                f"Each trigger starts one job run per dataset ({count})",
                 ", ".join(f"{n} ({name})" for name, n in run["trigger_actions"].items()),
                 set(run["trigger_actions"].values()) == {int(count)},
             )

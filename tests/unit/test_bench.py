@@ -78,10 +78,10 @@ def test_figures_that_meet_every_target_exit_0_and_are_written(tmp_path, capsys)
         (
             "runs.50.trigger_actions",
             dict.fromkeys(TRIGGERS, 1),
-            "With 50 datasets, each trigger starts 50 job runs: measured "
+            "Each trigger starts one job run per dataset (50): measured "
             "1 (dataeng-local-start-processing), 1 (dataeng-local-quality-after-processing)",
         ),
-        ("runs.50.trigger_actions", {}, "With 50 datasets, each trigger starts 50 job runs: measured "),
+        ("runs.50.trigger_actions", {}, "Each trigger starts one job run per dataset (50): measured "),
         (
             "runs.50.figures.noop.wall_seconds",
             46.6,
