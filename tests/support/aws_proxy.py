@@ -264,8 +264,6 @@ class Traffic:
     # Requests refused because what they name has not propagated yet, by kind (an EC2 error code,
     # "glue role", "instance profile").
     refused: Counter = field(default_factory=Counter)
-    # The operations whose hook ran, in order.
-    hooked: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -335,10 +333,7 @@ class AwsProxy:
             if self._consistency:
                 self._consistency.learn(request, status, body)
             self.traffic.forwarded[request.service, request.operation] += 1
-            hook = self._hooks.pop(request.operation, None)
-            if hook:
-                self.traffic.hooked.append(request.operation)
-            return hook
+            return self._hooks.pop(request.operation, None)
 
     def forward(self, request: Request) -> tuple[int, list[tuple[str, str]], bytes]:
         context = ssl.create_default_context(cafile=self.upstream.ca_bundle)

@@ -40,6 +40,8 @@ class Converge:
     secrets: dict
     traffic: Traffic = field(default_factory=Traffic)
     secrets_when_killed: list[dict] = field(default_factory=list)
+    # Interrupted: each kill point that fired, with the index in `runs` of the run whose request it answered.
+    kills: dict[str, int] = field(default_factory=dict)
     network: dict = field(default_factory=dict)
     # The reference's only: every request the converge sent, as the emulator recorded it, and what the
     # inventory calls each EC2 id those requests carry (account.unread reads both).
@@ -78,17 +80,30 @@ def interrupted(runner: PlaybookRunner, emulator) -> Converge:
     with AwsProxy(emulator).running() as proxy:
         env = runner.environment(**proxy.environment())
         aws = Aws(emulator)
-        runs, secrets_when_killed, started = [], [], []
+        runs, secrets_when_killed, started, kills = [], [], [], {}
+
+        def kill(operation: str) -> None:
+            kills[operation] = len(started) - 1
+            kill_process_tree(started[-1].pid)
+
         for operation in KILL_AFTER:
-            proxy.after(operation, lambda: kill_process_tree(started[-1].pid))
+            proxy.after(operation, lambda operation=operation: kill(operation))
         # The lanes run side by side, so which of these creates comes first varies: each run is killed
         # at the first one still armed, and the next run goes on from there until every one has fired.
-        while len(proxy.traffic.hooked) < len(KILL_AFTER) and len(runs) < len(KILL_AFTER):
+        # A create another lane had already sent when the kill landed fires its point in the same run:
+        # it reached AWS and its answer is lost all the same, so that run is killed at both.
+        while len(kills) < len(KILL_AFTER) and len(runs) < len(KILL_AFTER):
             runs.append(runner.run(*CLOUD_LAYER, env=env, started=started.append))
             secrets_when_killed.append(expectations.secret_values(aws))
         runs.append(runner.run(*CLOUD_LAYER, env=env))
         return Converge(
-            aws, runs, account.inventory(aws), expectations.secret_values(aws), proxy.traffic, secrets_when_killed
+            aws,
+            runs,
+            account.inventory(aws),
+            expectations.secret_values(aws),
+            proxy.traffic,
+            secrets_when_killed,
+            kills=kills,
         )
 
 

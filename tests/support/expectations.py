@@ -370,6 +370,24 @@ def generated_values(values: dict[str, dict]) -> list[str]:
     return [value for fields in values.values() for key, value in fields.items() if key in GENERATED]
 
 
+def regenerated_values(snapshots: list[dict[str, dict]]) -> list[str]:
+    """Every generated value (`secret_values` snapshots, oldest first) that a later snapshot holds no more
+    or holds changed, compared with the first snapshot that held it; named, never shown."""
+    first: dict[tuple[str, str], tuple[int, str]] = {}
+    found = []
+    for index, snapshot in enumerate(snapshots):
+        for (name, key), (since, value) in first.items():
+            now = snapshot.get(name, {}).get(key)
+            if now != value:
+                what = "gone" if now is None else "changed"
+                found.append(f"{name} {key}: {what} in snapshot {index}, set in {since}")
+        for name, fields in snapshot.items():
+            for key, value in fields.items():
+                if key in GENERATED:
+                    first.setdefault((name, key), (index, value))
+    return found
+
+
 def secrets(aws, prefix: str = "dataeng-local", env: str = "local") -> dict[str, dict]:
     (alias,) = [a for a in aws.kms.list_aliases()["Aliases"] if a["AliasName"] == f"alias/{prefix}-secrets"]
     key_id = alias["TargetKeyId"]

@@ -1,0 +1,100 @@
+"""`make bench`'s verdict (tests/bench/bench.py): measured figures against the targets, and the exit code."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+from bench import bench
+
+TRIGGERS = ("dataeng-local-start-processing", "dataeng-local-quality-after-processing")
+
+
+def figures(wall_seconds: float, changed: int = 0, requests: int = 219) -> dict:
+    return {
+        "wall_seconds": wall_seconds,
+        "cpu_seconds": wall_seconds,
+        "tasks": 264,
+        "changed": changed,
+        "requests": requests,
+        "glue_request_bytes": 10_000,
+        "requests_by_operation": {},
+    }
+
+
+def run(datasets: int, noop_seconds: float) -> dict:
+    return {
+        # 129 managed resources: 0.25 s each allows a 32.25 s no-op rerun, 3 requests each 387 requests.
+        "resources": {"s3_object": 100, "iam_role": 29},
+        "trigger_actions": dict.fromkeys(TRIGGERS, datasets),
+        "figures": {"cold": figures(34.0, changed=25, requests=362), "noop": figures(noop_seconds)},
+    }
+
+
+MET = {
+    "machine": "test",
+    "repeat": 1,
+    "date": "2026-12-06",
+    "runs": {"1": run(1, 31.0), "50": run(50, 33.4)},
+}
+MET["runs"]["1"]["figures"] |= {"cold (forks 1)": figures(54.0, changed=25), "noop (forks 1)": figures(49.1)}
+
+
+def with_change(path: str, value) -> dict:
+    """MET with the figure at a dotted path (through dicts) set to `value`."""
+    result = copy.deepcopy(MET)
+    *parents, last = path.split(".")
+    target = result
+    for key in parents:
+        target = target[key]
+    target[last] = value
+    return result
+
+
+def test_figures_that_meet_every_target_exit_0_and_are_written(tmp_path, capsys):
+    assert bench.missed(bench.targets(MET)) == []
+    assert bench.report(MET, tmp_path) == 0
+    assert json.loads((tmp_path / "bench.json").read_text()) == MET
+    assert "| 50 | 100 | 129 |" in (tmp_path / "bench.md").read_text()
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "missed"),
+    [
+        ("runs.1.figures.noop.changed", 1, "No-op rerun changes nothing: measured changed=1"),
+        (
+            "runs.1.figures.noop.requests",
+            400,
+            "No-op rerun: at most 3 AWS requests per managed resource: measured 3.10",
+        ),
+        ("runs.1.figures.noop.wall_seconds", 33.0, "No-op rerun: at most 0.25 s per managed resource: measured 0.26 s"),
+        (
+            "runs.1.figures.cold (forks 1).wall_seconds",
+            50.0,
+            "Cold converge in lanes at least 1.5x faster than --forks 1: measured 1.47x",
+        ),
+        (
+            "runs.50.trigger_actions",
+            dict.fromkeys(TRIGGERS, 1),
+            "Each trigger starts one job run per dataset (50): measured "
+            "1 (dataeng-local-start-processing), 1 (dataeng-local-quality-after-processing)",
+        ),
+        ("runs.50.trigger_actions", {}, "Each trigger starts one job run per dataset (50): measured "),
+        (
+            "runs.50.figures.noop.wall_seconds",
+            46.6,
+            "No-op rerun with 50 datasets at most 50% slower than with 1: measured +50%",
+        ),
+    ],
+)
+def test_a_missed_target_exits_1_naming_it_with_its_measure_and_still_writes_the_figures(
+    tmp_path, capsys, path, value, missed
+):
+    result = with_change(path, value)
+    assert bench.missed(bench.targets(result)) == [missed]
+    assert bench.report(result, tmp_path) == 1
+    assert capsys.readouterr().err == f"bench: missed target: {missed}\n"
+    assert json.loads((tmp_path / "bench.json").read_text()) == result
+    assert "| Target | Measured | Met |" in (tmp_path / "bench.md").read_text()
