@@ -18,11 +18,19 @@ def unique_name(prefix: str = "testhost") -> str:
     return f"{prefix}-{secrets.token_hex(4)}"
 
 
+# Set (to anything) to run the tests as on a machine without Docker: every test that needs a test host
+# skips, so what runs without one is shown to run (`DATAENG_TESTHOST_NO_DOCKER=1 pytest ...`).
+NO_DOCKER_VARIABLE = "DATAENG_TESTHOST_NO_DOCKER"
+
+
 def ensure_engine() -> launcher.EngineState:
     """The Docker engine, started when none answers.
 
-    Skips only when no engine answers and this user cannot start one (not root).
+    Skips only when no engine answers and this user cannot start one (not root), or when
+    NO_DOCKER_VARIABLE is set.
     """
+    if os.environ.get(NO_DOCKER_VARIABLE):
+        pytest.skip(f"{NO_DOCKER_VARIABLE} is set: the tests run as without Docker, so no test host")
     if os.geteuid() != 0 and not launcher.engine_answers():
         pytest.skip("no Docker engine answers and installing or starting dockerd needs root")
     return launcher.ensure_engine()

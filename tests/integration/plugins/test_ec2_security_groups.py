@@ -66,6 +66,20 @@ def ingress(group: dict) -> set[tuple]:
     }
 
 
+def rule_descriptions(group: dict) -> dict[tuple, str | None]:
+    """Each inbound rule's description, by the rule as `ingress` spells it."""
+    return {
+        (
+            permission["IpProtocol"],
+            permission.get("FromPort"),
+            permission.get("ToPort"),
+            source.get("CidrIp") or source.get("GroupId"),
+        ): source.get("Description")
+        for permission in group["IpPermissions"]
+        for source in permission["IpRanges"] + permission["UserIdGroupPairs"]
+    }
+
+
 def test_groups_naming_each_other_converge_in_one_task(aws_emulator, vpc):
     aws, vpc_id = vpc
     args = groups_args(vpc_id)
@@ -106,11 +120,27 @@ def test_groups_naming_each_other_converge_in_one_task(aws_emulator, vpc):
         IpPermissions=[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
     )
     aws.ec2.create_tags(Resources=[app["GroupId"]], Tags=[{"Key": "Project", "Value": "by-hand"}])
+    aws.ec2.update_security_group_rule_descriptions_ingress(
+        GroupId=web["GroupId"],
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 443,
+                "ToPort": 443,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "by hand"}],
+            }
+        ],
+    )
     repaired = run_module(aws_emulator, MODULE, args, diff=True)
-    assert repaired["actions"] == ["it-app: create_tags", "it-web: revoke_security_group_ingress"]
+    assert repaired["actions"] == [
+        "it-app: create_tags",
+        "it-web: revoke_security_group_ingress",
+        "it-web: update_security_group_rule_descriptions_ingress",
+    ]
     assert set(repaired["diff"]["before"]) == {"it-app", "it-web"}
     groups = in_vpc(aws, vpc_id)
     assert ingress(groups["it-web"]) == ingress(web)
+    assert rule_descriptions(groups["it-web"]) == rule_descriptions(web)
     assert {tag["Key"]: tag["Value"] for tag in groups["it-app"]["Tags"]} == TAGS
 
     names = {"vpc_id": vpc_id, "state": "absent", "groups": [{"name": "it-app"}, {"name": "it-web"}]}

@@ -100,6 +100,12 @@ def test_route_tables_converge_in_one_task(aws_emulator, network):
     repaired = run_module(aws_emulator, MODULE, args)
     assert repaired["actions"] == ["it-public: create_route 0.0.0.0/0", "it-public: delete_tags"]
     assert repaired["route_tables"][0]["routes"]["0.0.0.0/0"] == igw
+    public = tables_of(aws, vpc_id)["it-public"]
+    assert {(r["DestinationCidrBlock"], r["GatewayId"]) for r in public["Routes"]} == {
+        ("10.60.0.0/16", "local"),
+        ("0.0.0.0/0", igw),
+    }
+    assert {tag["Key"]: tag["Value"] for tag in public["Tags"]} == {"Name": "it-public", "Tier": "public"}
 
     deleted = run_module(aws_emulator, MODULE, {**args, "state": "absent"})
     assert deleted["actions"] == [

@@ -74,7 +74,10 @@ def test_passwords_are_generated_once_and_never_leave_the_module(aws_emulator, k
     repaired = run_module(aws_emulator, MODULE, {**args, "password_length": 30}, diff=True)
     assert repaired["actions"] == [f"{mysql}: update_secret"]
     assert repaired["diff"]["before"][mysql]["description"] == "changed"
-    assert aws.secretsmanager.describe_secret(SecretId=mysql)["Description"] == "MySQL"
+    described = aws.secretsmanager.describe_secret(SecretId=mysql)
+    assert described["Description"] == "MySQL"
+    # Secrets Manager reports the key as it was given (an alias, an id or an ARN): KMS resolves it.
+    assert aws.kms.describe_key(KeyId=described["KmsKeyId"])["KeyMetadata"]["KeyId"] == key_id
     assert value(aws, mysql) == credentials
 
     # Deleted with a recovery window: the next run restores it with its value.
