@@ -175,7 +175,7 @@ def _narrowing(condition) -> bool:
     if not isinstance(condition, dict):
         return False
     for operator, tests in condition.items():
-        qualifier, _, base = str(operator).rpartition(":")
+        qualifier, base = str(operator).rpartition(":")[::2]
         if qualifier == "ForAllValues" or base not in NARROWING_OPERATORS or not isinstance(tests, dict):
             continue
         for key, values in tests.items():
@@ -197,7 +197,7 @@ def _every_action(statement: dict) -> list[str]:
 
 
 def _read_only(action: str) -> bool:
-    service, _, name = action.partition(":")
+    service, name = action.partition(":")[::2]
     return bool(service) and not _only_wildcards(service) and name.lower().startswith(READ_VERBS)
 
 
