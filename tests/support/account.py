@@ -545,11 +545,6 @@ def _logs(aws) -> list[dict]:
     ]
 
 
-def names(aws) -> dict[str, str]:
-    """The EC2 identifiers in the account, each with what the inventory calls it instead."""
-    return _ec2(aws)[1]
-
-
 def normalised(value, ids: dict[str, str]):
     """A JSON value with what differs between two emulators replaced as the inventory replaces it."""
     text = json.dumps(value, sort_keys=True, default=str)
@@ -561,6 +556,11 @@ def normalised(value, ids: dict[str, str]):
 
 def inventory(aws) -> dict:
     """Every resource in the account, identifiers replaced by names, each kind sorted."""
+    return inventory_and_ids(aws)[0]
+
+
+def inventory_and_ids(aws) -> tuple[dict, dict[str, str]]:
+    """The inventory, and what it calls each EC2 identifier in the account instead (for `unread`), from one read."""
     ec2, ids = _ec2(aws)
     iam = _iam(aws)
     raw = {
@@ -574,7 +574,7 @@ def inventory(aws) -> dict:
         "ecs": _ecs(aws),
         "log_groups": _logs(aws),
     }
-    return _sorted(normalised(raw, ids))
+    return _sorted(normalised(raw, ids)), ids
 
 
 def counts(inventory: dict) -> dict[str, int]:
@@ -849,7 +849,7 @@ def unread(inventory: dict, calls, ids: dict[str, str]) -> list[str]:
     """Each value a setting request sent (calls: support.contract.Call) that the inventory does not
     hold for the resource the request is about, as "service Operation subject: parameter=value".
 
-    `ids` (from `names`) turns the generated identifiers the requests carry into the inventory's names."""
+    `ids` (from `inventory_and_ids`) turns the generated identifiers the requests carry into the inventory's names."""
     missing = []
     for call in calls:
         if not setting_operation(call.operation):

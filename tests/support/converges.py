@@ -58,14 +58,15 @@ def undisturbed(runner: PlaybookRunner, emulator) -> Converge:
     recording.restart()
     result = runner.run(*CLOUD_LAYER, env=runner.environment(**emulator.environment()))
     aws = Aws(emulator)
+    inventory, ids = account.inventory_and_ids(aws)
     return Converge(
         aws,
         [result],
-        account.inventory(aws),
+        inventory,
         expectations.secret_values(aws),
         network=reachability.read(aws),
         requests=recording.requests(),
-        ids=account.names(aws),
+        ids=ids,
     )
 
 
