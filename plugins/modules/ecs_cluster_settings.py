@@ -1,0 +1,102 @@
+#!/usr/bin/python
+
+# Copyright: (c) 2026, dataeng.platform contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: ecs_cluster_settings
+version_added: 0.1.0
+short_description: Set the Container Insights setting of an existing ECS cluster
+description:
+  - Turns CloudWatch Container Insights on (C(enabled), or C(enhanced) with per-container metrics) or off for one
+    cluster (U(https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cloudwatch-container-insights.html)).
+  - community.aws.ecs_cluster creates the cluster but does not manage its settings.
+options:
+  cluster:
+    description:
+      - Name of the cluster, which must exist.
+    required: true
+    type: str
+  container_insights:
+    description:
+      - The cluster's C(containerInsights) setting.
+    choices: [enabled, enhanced, disabled]
+    required: true
+    type: str
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+attributes:
+  check_mode:
+    support: full
+    description: Reports what would change without changing it.
+  diff_mode:
+    support: full
+    description: Shows the setting before and after.
+author:
+  - dataeng.platform maintainers (@dataeng)
+"""
+
+EXAMPLES = r"""
+- name: Collect the cluster's CPU, memory, network and storage metrics
+  dataeng.platform.ecs_cluster_settings:
+    cluster: dev-data-processing-cluster
+    container_insights: enabled
+"""
+
+RETURN = r"""
+container_insights:
+  description: The cluster's containerInsights setting after the task.
+  returned: always
+  type: str
+  sample: enabled
+"""
+
+try:
+    import botocore
+except ImportError:
+    pass  # AnsibleAWSModule reports the missing botocore
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+
+def container_insights_of(cluster):
+    """The containerInsights value of a DescribeClusters cluster (include SETTINGS); ECS's default is disabled."""
+    return next((s["value"] for s in cluster.get("settings") or [] if s["name"] == "containerInsights"), "disabled")
+
+
+def settings_request(cluster, container_insights):
+    """The UpdateCluster parameters that set the cluster's containerInsights."""
+    return {"cluster": cluster, "settings": [{"name": "containerInsights", "value": container_insights}]}
+
+
+def main():
+    argument_spec = dict(
+        cluster=dict(type="str", required=True),
+        container_insights=dict(type="str", required=True, choices=["enabled", "enhanced", "disabled"]),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())
+    name, wanted = module.params["cluster"], module.params["container_insights"]
+    try:
+        clusters = client.describe_clusters(aws_retry=True, clusters=[name], include=["SETTINGS"])["clusters"]
+        active = [c for c in clusters if c["status"] == "ACTIVE"]
+        if not active:
+            module.fail_json(msg=f"ECS cluster {name} does not exist: create it first")
+        current = container_insights_of(active[0])
+        if current != wanted and not module.check_mode:
+            client.update_cluster(aws_retry=True, **settings_request(name, wanted))
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+        module.fail_json_aws(e, msg=f"Unable to read or set the settings of ECS cluster {name}")
+    module.exit_json(
+        changed=current != wanted,
+        container_insights=wanted,
+        diff={"before": {"container_insights": current}, "after": {"container_insights": wanted}},
+    )
+
+
+if __name__ == "__main__":
+    main()
