@@ -34,9 +34,18 @@ options:
   image_tag_mutability:
     description:
       - Whether an image tag can be moved to another image (C(MUTABLE)) or not (C(IMMUTABLE)).
-    choices: [MUTABLE, IMMUTABLE]
+      - C(IMMUTABLE_WITH_EXCLUSION) keeps every tag but those matching O(image_tag_mutability_exclusion_filters)
+        immutable; C(MUTABLE_WITH_EXCLUSION) the reverse.
+    choices: [MUTABLE, IMMUTABLE, IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION]
     default: MUTABLE
     type: str
+  image_tag_mutability_exclusion_filters:
+    description:
+      - Tag patterns (letters, digits, C(.), C(_), C(-) and the C(*) wildcard) excepted from O(image_tag_mutability);
+        only with the C(_WITH_EXCLUSION) values, which need at least one.
+    type: list
+    elements: str
+    default: []
   encryption_type:
     description:
       - Encryption at rest, with an AWS owned key (C(AES256)) or a KMS key (C(KMS)).
@@ -128,9 +137,14 @@ repository:
       type: bool
       sample: true
     image_tag_mutability:
-      description: C(MUTABLE) or C(IMMUTABLE).
+      description: C(MUTABLE), C(IMMUTABLE), C(IMMUTABLE_WITH_EXCLUSION) or C(MUTABLE_WITH_EXCLUSION).
       type: str
-      sample: MUTABLE
+      sample: IMMUTABLE_WITH_EXCLUSION
+    image_tag_mutability_exclusion_filters:
+      description: The tag patterns excepted from O(image_tag_mutability), sorted.
+      type: list
+      elements: str
+      sample: ["latest"]
     encryption_type:
       description: C(AES256) or C(KMS).
       type: str
@@ -178,11 +192,26 @@ def normalize_policy(policy):
     return policy
 
 
+MUTABILITY = ("image_tag_mutability", "image_tag_mutability_exclusion_filters")
+
+
+def mutability_request(settings):
+    """The tag mutability parameters of create_repository and put_image_tag_mutability."""
+    request = {"imageTagMutability": settings["image_tag_mutability"]}
+    if settings["image_tag_mutability_exclusion_filters"]:
+        request["imageTagMutabilityExclusionFilters"] = [
+            {"filterType": "WILDCARD", "filter": pattern}
+            for pattern in settings["image_tag_mutability_exclusion_filters"]
+        ]
+    return request
+
+
 def desired_settings(params):
     """The repository settings the task asks for, in the shape describe_repository returns."""
     return {
         "scan_on_push": params["scan_on_push"],
         "image_tag_mutability": params["image_tag_mutability"],
+        "image_tag_mutability_exclusion_filters": sorted(params["image_tag_mutability_exclusion_filters"]),
         "encryption_type": params["encryption_type"],
         "kms_key": params.get("kms_key") or None,
         "lifecycle_policy": normalize_policy(params.get("lifecycle_policy")),
@@ -206,7 +235,7 @@ def plan_update(current, params):
     actions = []
     if current["scan_on_push"] != desired["scan_on_push"]:
         actions.append("put_image_scanning_configuration")
-    if current["image_tag_mutability"] != desired["image_tag_mutability"]:
+    if any(current[key] != desired[key] for key in MUTABILITY):
         actions.append("put_image_tag_mutability")
     if current["lifecycle_policy"] != desired["lifecycle_policy"]:
         actions.append("put_lifecycle_policy" if desired["lifecycle_policy"] else "delete_lifecycle_policy")
@@ -217,7 +246,7 @@ def expected_after(current, params):
     """The repository as it will be once the planned actions are made (for check mode and diff)."""
     after = dict(current)
     desired = desired_settings(params)
-    for key in ("scan_on_push", "image_tag_mutability", "lifecycle_policy"):
+    for key in ("scan_on_push", *MUTABILITY, "lifecycle_policy"):
         after[key] = desired[key]
     after["tags"] = expected_tags(current["tags"], params)
     return after
@@ -244,6 +273,9 @@ class EcrRepository(ManagedResource):
             "repository_uri": repository["repositoryUri"],
             "scan_on_push": repository.get("imageScanningConfiguration", {}).get("scanOnPush", False),
             "image_tag_mutability": repository.get("imageTagMutability", "MUTABLE"),
+            "image_tag_mutability_exclusion_filters": sorted(
+                f["filter"] for f in repository.get("imageTagMutabilityExclusionFilters") or []
+            ),
             "encryption_type": encryption.get("encryptionType", "AES256"),
             "kms_key": encryption.get("kmsKey"),
             "lifecycle_policy": self._lifecycle_policy(),
@@ -276,7 +308,7 @@ class EcrRepository(ManagedResource):
         request = {
             "repositoryName": self.name,
             "imageScanningConfiguration": {"scanOnPush": settings["scan_on_push"]},
-            "imageTagMutability": settings["image_tag_mutability"],
+            **mutability_request(settings),
             "encryptionConfiguration": encryption,
         }
         if self.params.get("tags"):
@@ -297,7 +329,7 @@ class EcrRepository(ManagedResource):
             )
         if "put_image_tag_mutability" in actions:
             self.client.put_image_tag_mutability(
-                aws_retry=True, repositoryName=self.name, imageTagMutability=settings["image_tag_mutability"]
+                aws_retry=True, repositoryName=self.name, **mutability_request(settings)
             )
         if "put_lifecycle_policy" in actions:
             self.client.put_lifecycle_policy(
@@ -324,7 +356,12 @@ def main():
         name=dict(type="str", required=True),
         state=dict(type="str", default="present", choices=["present", "absent"]),
         scan_on_push=dict(type="bool", default=True),
-        image_tag_mutability=dict(type="str", default="MUTABLE", choices=["MUTABLE", "IMMUTABLE"]),
+        image_tag_mutability=dict(
+            type="str",
+            default="MUTABLE",
+            choices=["MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"],
+        ),
+        image_tag_mutability_exclusion_filters=dict(type="list", elements="str", default=[]),
         encryption_type=dict(type="str", default="AES256", choices=["AES256", "KMS"]),
         kms_key=dict(type="str", no_log=False),
         lifecycle_policy=dict(type="json"),
@@ -333,6 +370,14 @@ def main():
         purge_tags=dict(type="bool", default=True),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    # https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PutImageTagMutability.html: exclusion
+    # filters go with the _WITH_EXCLUSION values only, which need at least one.
+    with_exclusion = module.params["image_tag_mutability"].endswith("_WITH_EXCLUSION")
+    if with_exclusion != bool(module.params["image_tag_mutability_exclusion_filters"]):
+        module.fail_json(
+            msg=f"image_tag_mutability_exclusion_filters: {module.params['image_tag_mutability']} takes "
+            + ("at least one filter" if with_exclusion else "none (only the _WITH_EXCLUSION values take filters)")
+        )
     reconcile(module, EcrRepository(module), "repository")
 
 

@@ -21,6 +21,7 @@ CURRENT = {
     "repository_uri": "123456789012.dkr.ecr.us-east-2.amazonaws.com/dev-spark-apps",
     "scan_on_push": True,
     "image_tag_mutability": "MUTABLE",
+    "image_tag_mutability_exclusion_filters": [],
     "encryption_type": "AES256",
     "kms_key": None,
     "lifecycle_policy": {"rules": [EXPIRE_UNTAGGED]},
@@ -33,6 +34,7 @@ def params(**overrides):
         "name": "dev-spark-apps",
         "scan_on_push": True,
         "image_tag_mutability": "MUTABLE",
+        "image_tag_mutability_exclusion_filters": [],
         "encryption_type": "AES256",
         "kms_key": None,
         "lifecycle_policy": json.dumps({"rules": [EXPIRE_UNTAGGED]}),
@@ -51,6 +53,10 @@ def test_nothing_to_do_when_the_repository_matches():
     [
         ({"scan_on_push": False}, ["put_image_scanning_configuration"]),
         ({"image_tag_mutability": "IMMUTABLE"}, ["put_image_tag_mutability"]),
+        (
+            {"image_tag_mutability": "IMMUTABLE_WITH_EXCLUSION", "image_tag_mutability_exclusion_filters": ["latest"]},
+            ["put_image_tag_mutability"],
+        ),
         ({"lifecycle_policy": {"rules": [{**EXPIRE_UNTAGGED, "rulePriority": 2}]}}, ["put_lifecycle_policy"]),
         ({"lifecycle_policy": ""}, ["delete_lifecycle_policy"]),
         ({"tags": {"Environment": "dev", "Project": "dataeng", "Owner": "data"}}, ["tag_resource"]),
@@ -83,3 +89,28 @@ def test_policies_compare_the_same_as_json_text_or_dicts():
     assert module.normalize_policy({"rules": []}) == {"rules": []}
     assert module.normalize_policy("") is None
     assert module.normalize_policy(None) is None
+
+
+def test_a_new_exclusion_filter_alone_changes_the_mutability():
+    current = {
+        **CURRENT,
+        "image_tag_mutability": "IMMUTABLE_WITH_EXCLUSION",
+        "image_tag_mutability_exclusion_filters": ["latest"],
+    }
+    same = params(image_tag_mutability="IMMUTABLE_WITH_EXCLUSION", image_tag_mutability_exclusion_filters=["latest"])
+    more = params(
+        image_tag_mutability="IMMUTABLE_WITH_EXCLUSION", image_tag_mutability_exclusion_filters=["dev-*", "latest"]
+    )
+    assert module.plan_update(current, same) == []
+    assert module.plan_update(current, more) == ["put_image_tag_mutability"]
+
+
+def test_exclusion_filters_are_sent_as_wildcards():
+    settings = module.desired_settings(
+        params(image_tag_mutability="IMMUTABLE_WITH_EXCLUSION", image_tag_mutability_exclusion_filters=["latest"])
+    )
+    assert module.mutability_request(settings) == {
+        "imageTagMutability": "IMMUTABLE_WITH_EXCLUSION",
+        "imageTagMutabilityExclusionFilters": [{"filterType": "WILDCARD", "filter": "latest"}],
+    }
+    assert module.mutability_request(module.desired_settings(params())) == {"imageTagMutability": "MUTABLE"}
