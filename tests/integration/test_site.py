@@ -407,9 +407,10 @@ def test_destroy_keeps_the_data_unless_told_then_leaves_nothing(site):
     assert with_data.returncode == 0, with_data.output
     assert expectations.remaining_resources(site.aws) == [key]
     # Every kind of resource, tagged or not: only KMS keys are left, AWS's own EBS key and the
-    # platform's (which the emulator cannot schedule for deletion).
+    # platform's (which the emulator cannot schedule for deletion), and EBS encryption by default,
+    # which destroy leaves on (an account-wide setting other workloads may rely on).
     inventory = account.inventory(site.aws)
-    assert account.counts(inventory) == {"kms_keys": 2}, account.counts(inventory)
+    assert account.counts(inventory) == {"kms_keys": 2, "ebs_encryption_by_default": 1}, account.counts(inventory)
     assert sorted(k["alias"] for k in inventory["kms_keys"]) == ["alias/aws/ebs", "alias/dataeng-local-secrets"]
 
     again = site.run_recorded("playbooks/destroy.yml", *LOCAL, "-e", "confirm_destroy=local", "-e", "destroy_data=true")

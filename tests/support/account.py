@@ -7,7 +7,8 @@ resource it holds every setting the converge sends, read back from AWS: the VPC'
 attributes; subnets, route tables and their routes, gateways, endpoints (type, subnets, groups,
 private DNS, policy), security groups (description, VPC, rules); instances (type, image, subnet,
 groups, profile, key, metadata options, CPU credits, their volumes and network interfaces);
-every volume and every network interface in the platform's VPCs; key pairs (fingerprint); IAM
+every volume and every network interface in the platform's VPCs; key pairs (fingerprint); EBS
+encryption by default (the account's, listed while on); IAM
 roles (path, description, session duration, boundary, trust, inline and attached policies),
 instance profiles and local policies; buckets (region, versioning, encryption, public access
 block, lifecycle, policy, logging, ownership controls, ACL, objects and their ETags); Glue
@@ -277,6 +278,11 @@ def _ec2(aws) -> tuple[dict, dict[str, str]]:
             }
             for n in interfaces
         ],
+        # An account-wide setting (instances_ebs_encryption_by_default), listed while it is on: an account
+        # that never turned it on, like an empty emulator, has none.
+        "ebs_encryption_by_default": [{"name": "ebs_encryption_by_default"}]
+        if ec2.get_ebs_encryption_by_default()["EbsEncryptionByDefault"]
+        else [],
     }
     return state, names
 
@@ -466,6 +472,7 @@ def _ecr(aws) -> list[dict]:
             {
                 "name": name,
                 "mutability": repository["imageTagMutability"],
+                "imageTagMutabilityExclusionFilters": repository.get("imageTagMutabilityExclusionFilters", []),
                 "scan_on_push": repository["imageScanningConfiguration"]["scanOnPush"],
                 "encryption": repository.get("encryptionConfiguration"),
                 "lifecycle": lifecycle and lifecycle["lifecyclePolicyText"],

@@ -326,9 +326,18 @@ def ecr(aws, env: str = "local") -> dict[str, str]:
     # seed §6 ECR: the three repositories, image scanning, encryption at rest (collection: AES256,
     # ecr_encryption_type) and "automatic cleanup of old images" with no figure: the lifecycle's 7 days and
     # 30 images are the collection's (ecr_untagged_image_days, ecr_tagged_images_kept).
+    # collection: every tag immutable but "latest", which ecs_image_tag runs (ecr_image_tag_mutability), and the
+    # registry scanning every push to any repository (ecr_registry_scan_on_push), with the free basic scanner.
     assert set(repositories) == {f"{env}-spark-apps", f"{env}-data-jobs", f"{env}-glue-jobs"}
+    scanning = aws.ecr.get_registry_scanning_configuration()["scanningConfiguration"]
+    assert scanning == {
+        "scanType": "BASIC",
+        "rules": [{"scanFrequency": "SCAN_ON_PUSH", "repositoryFilters": [{"filter": "*", "filterType": "WILDCARD"}]}],
+    }, scanning
     for name, repository in repositories.items():
         assert repository["imageScanningConfiguration"]["scanOnPush"] is True, name
+        assert repository["imageTagMutability"] == "IMMUTABLE_WITH_EXCLUSION", name
+        assert repository["imageTagMutabilityExclusionFilters"] == [{"filter": "latest", "filterType": "WILDCARD"}]
         assert repository["encryptionConfiguration"]["encryptionType"] == "AES256", name
         tags = aws.ecr.list_tags_for_resource(resourceArn=repository["repositoryArn"])["tags"]
         assert_identity_tags({"Tags": tags}, env)
@@ -481,13 +490,20 @@ def ecs(aws, prefix: str = "dataeng-local", env: str = "local") -> dict:
     # (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-networking.html). collection: the
     # image tag (ecs_image_tag), the app secret's variables and the log group (roles/ecs/vars/main.yml).
     cluster_name = f"{env}-data-processing-cluster"
-    (cluster,) = aws.ecs.describe_clusters(clusters=[cluster_name])["clusters"]
+    (cluster,) = aws.ecs.describe_clusters(clusters=[cluster_name], include=["SETTINGS"])["clusters"]
     assert cluster["status"] == "ACTIVE"
+    # collection: Container Insights (ecs_container_insights).
+    assert cluster["settings"] == [{"name": "containerInsights", "value": "enabled"}], cluster["settings"]
     assert sorted(cluster["capacityProviders"]) == ["FARGATE", "FARGATE_SPOT"]
     assert cluster["defaultCapacityProviderStrategy"] == [{"capacityProvider": "FARGATE_SPOT", "weight": 1, "base": 0}]
 
     account = aws.sts.get_caller_identity()["Account"]
     sizes = {"data-processing": ("1024", "2048", "data-jobs"), "spark-job": ("2048", "4096", "spark-apps")}
+    # collection: read-only root file systems, each writable path an empty volume of the task (ecs_*_scratch_paths).
+    scratch = {
+        "data-processing": {"tmp": "/tmp"},
+        "spark-job": {"tmp": "/tmp", "opt-spark-work-dir": "/opt/spark/work-dir"},
+    }
     definitions = {}
     for name, (cpu, memory, repository) in sizes.items():
         definition = aws.ecs.describe_task_definition(taskDefinition=f"{prefix}-{name}")["taskDefinition"]
@@ -497,6 +513,9 @@ def ecs(aws, prefix: str = "dataeng-local", env: str = "local") -> dict:
         assert definition["executionRoleArn"].endswith(f":role/{prefix}-ecs-task-execution")
         assert definition["taskRoleArn"].endswith(f":role/{prefix}-ecs-task")
         (container,) = definition["containerDefinitions"]
+        assert container["readonlyRootFilesystem"] is True, name
+        assert {m["sourceVolume"]: m["containerPath"] for m in container["mountPoints"]} == scratch[name], name
+        assert [volume["name"] for volume in definition["volumes"]] == list(scratch[name]), name
         assert container["image"] == f"{account}.dkr.ecr.us-east-2.amazonaws.com/{env}-{repository}:latest"
         environment = {e["name"]: e["value"] for e in container["environment"]}
         assert environment["DATA_LAKE_BUCKET"] == f"{prefix}-data-lake-{account}"
@@ -560,6 +579,8 @@ def instances(aws, prefix: str = "dataeng-local", env: str = "local") -> dict[st
     public = {s["SubnetId"]: s["AvailabilityZone"] for s in network_subnets(aws, prefix, "public")}
     key_pairs = aws.ec2.describe_key_pairs(KeyNames=[f"{prefix}-admin"])["KeyPairs"]
     assert len(key_pairs) == 1
+    # collection: EBS encryption by default, account-wide (instances_ebs_encryption_by_default).
+    assert aws.ec2.get_ebs_encryption_by_default()["EbsEncryptionByDefault"] is True
 
     for role, host in hosts.items():
         assert_identity_tags(host, env)

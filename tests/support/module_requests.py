@@ -19,7 +19,9 @@ from ansible_collections.dataeng.platform.plugins.modules import (
     ec2_vpc_interface_endpoints,
     ec2_vpc_route_tables,
     ec2_vpc_subnets,
+    ecr_registry_scanning,
     ecr_repository,
+    ecs_cluster_settings,
     glue_crawler,
     glue_database,
     glue_job,
@@ -51,6 +53,14 @@ REQUEST_BUILDERS = {
     (glue_job, "update_request"): lambda output, _arguments: [("glue", "UpdateJob", output)],
     (glue_trigger, "create_request"): lambda output, _arguments: [("glue", "CreateTrigger", output)],
     (glue_trigger, "update_request"): lambda output, _arguments: [("glue", "UpdateTrigger", output)],
+    (ecr_registry_scanning, "scanning_request"): lambda output, _arguments: [
+        ("ecr", "PutRegistryScanningConfiguration", output)
+    ],
+    (ecs_cluster_settings, "settings_request"): lambda output, _arguments: [("ecs", "UpdateCluster", output)],
+    (ecr_repository, "mutability_request"): lambda output, _arguments: [
+        ("ecr", "PutImageTagMutability", {"repositoryName": NAME, **output}),
+        ("ecr", "CreateRepository", {"repositoryName": NAME, **output}),
+    ],
     (glue_database, "database_input"): lambda output, _arguments: [
         ("glue", "CreateDatabase", {"DatabaseInput": output}),
         ("glue", "UpdateDatabase", {"Name": output["Name"], "DatabaseInput": output}),
