@@ -9,8 +9,8 @@ module: glue_security_configuration
 version_added: 0.2.0
 short_description: Manage an AWS Glue security configuration that encrypts with one KMS key
 description:
-  - Creates or deletes an AWS Glue security configuration: how jobs and crawlers that name it encrypt what they
-    write to S3, their CloudWatch logs and their job bookmarks
+  - Creates or deletes an AWS Glue security configuration, which says how the jobs and crawlers that name it
+    encrypt what they write to S3, their CloudWatch logs and their job bookmarks
     (U(https://docs.aws.amazon.com/glue/latest/dg/encryption-security-configuration.html)).
   - Glue has no call that changes a security configuration. When the one that exists differs from the one asked
     for, the module deletes it and creates it again under the same name, so the jobs and crawlers that name it
@@ -143,7 +143,7 @@ def from_glue(configuration):
     return {
         "name": configuration["Name"],
         **{mode: part.get(mode_key, "DISABLED") for mode, (part, mode_key) in parts.items()},
-        "kms_key_arns": sorted({part["KmsKeyArn"] for part, _ in parts.values() if part.get("KmsKeyArn")}),
+        "kms_key_arns": sorted({part["KmsKeyArn"] for part, _mode_key in parts.values() if part.get("KmsKeyArn")}),
     }
 
 
