@@ -92,6 +92,12 @@ options:
       - Crawler configuration (the JSON document Glue calls C(Configuration)), as a dict.
     type: dict
     default: {}
+  security_configuration:
+    description:
+      - Name of the Glue security configuration that encrypts the crawler's CloudWatch logs
+        (M(dataeng.platform.glue_security_configuration)); empty for none.
+    type: str
+    default: ""
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -162,6 +168,10 @@ crawler:
       description: Its cron expression (empty when on demand).
       type: str
       sample: ""
+    security_configuration:
+      description: Name of its security configuration (empty when none).
+      type: str
+      sample: dataeng-dev-glue-kms
     crawler_state:
       description: C(READY), C(RUNNING) or C(STOPPING).
       type: str
@@ -207,6 +217,7 @@ SETTINGS = (
     "update_behavior",
     "delete_behavior",
     "configuration",
+    "security_configuration",
 )
 
 
@@ -229,6 +240,7 @@ def from_glue(crawler):
         "update_behavior": (crawler.get("SchemaChangePolicy") or {}).get("UpdateBehavior", "UPDATE_IN_DATABASE"),
         "delete_behavior": (crawler.get("SchemaChangePolicy") or {}).get("DeleteBehavior", "DEPRECATE_IN_DATABASE"),
         "configuration": json.loads(configuration) if configuration else {},
+        "security_configuration": crawler.get("CrawlerSecurityConfiguration") or "",
         "crawler_state": crawler.get("State", ""),
         "last_crawl_status": (crawler.get("LastCrawl") or {}).get("Status", ""),
     }
@@ -243,7 +255,8 @@ def desired(params):
 def crawler_request(params, update=False):
     """The settings create_crawler (or, with `update`, update_crawler) takes.
 
-    An on-demand crawler is created without a schedule; an update sends "" to remove one."""
+    An on-demand crawler is created without a schedule, a crawler without a security configuration without
+    one; an update sends "" to remove either."""
     wanted = desired(params)
     request = {
         "Name": params["name"],
@@ -260,6 +273,8 @@ def crawler_request(params, update=False):
     }
     if wanted["schedule"] or update:
         request["Schedule"] = wanted["schedule"]
+    if wanted["security_configuration"] or update:
+        request["CrawlerSecurityConfiguration"] = wanted["security_configuration"]
     if wanted["configuration"]:
         request["Configuration"] = json.dumps(wanted["configuration"], sort_keys=True)
     return request
@@ -354,6 +369,7 @@ def main():
             choices=["DEPRECATE_IN_DATABASE", "DELETE_FROM_DATABASE", "LOG"],
         ),
         configuration=dict(type="dict", default={}),
+        security_configuration=dict(type="str", default=""),
         tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),
     )

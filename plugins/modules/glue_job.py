@@ -96,6 +96,12 @@ options:
       - Arguments every run gets (names start with C(--)), for example C(--job-bookmark-option).
     type: dict
     default: {}
+  security_configuration:
+    description:
+      - Name of the Glue security configuration that encrypts the job's S3 output, CloudWatch logs and
+        bookmarks (M(dataeng.platform.glue_security_configuration)); empty for none.
+    type: str
+    default: ""
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -180,6 +186,10 @@ job:
       description: Arguments every run gets.
       type: dict
       sample: {"--job-bookmark-option": "job-bookmark-enable"}
+    security_configuration:
+      description: Name of its security configuration (empty when none).
+      type: str
+      sample: dataeng-dev-glue-kms
     arn:
       description: ARN of the job.
       type: str
@@ -214,6 +224,7 @@ SETTINGS = (
     "max_retries",
     "max_concurrent_runs",
     "default_arguments",
+    "security_configuration",
 )
 
 
@@ -241,6 +252,7 @@ def from_glue(job):
         "max_retries": job.get("MaxRetries") or 0,
         "max_concurrent_runs": (job.get("ExecutionProperty") or {}).get("MaxConcurrentRuns", 1),
         "default_arguments": job.get("DefaultArguments") or {},
+        "security_configuration": job.get("SecurityConfiguration") or "",
     }
 
 
@@ -270,6 +282,9 @@ def job_settings(params):
         "MaxRetries": wanted["max_retries"],
         "Timeout": wanted["timeout"],
     }
+    # JobUpdate replaces the whole job: leaving the name out removes a security configuration.
+    if wanted["security_configuration"]:
+        settings["SecurityConfiguration"] = wanted["security_configuration"]
     if is_spark(wanted["command_name"]):
         settings.update(
             GlueVersion=wanted["glue_version"],
@@ -364,6 +379,7 @@ def main():
         max_retries=dict(type="int", default=0),
         max_concurrent_runs=dict(type="int", default=1),
         default_arguments=dict(type="dict", default={}),
+        security_configuration=dict(type="str", default=""),
         tags=dict(type="dict", aliases=["resource_tags"]),
         purge_tags=dict(type="bool", default=True),
     )

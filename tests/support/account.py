@@ -399,6 +399,9 @@ GLUE_VOLATILE = (
     "LastRun",
     "Version",
     "CrawlElapsedTime",
+    # A security configuration's creation time: AWS's name, then moto 5.2.5's.
+    "CreatedTimeStamp",
+    "CreatedTime",
 )
 
 
@@ -423,6 +426,11 @@ def _glue(aws, account_id: str) -> dict:
         "jobs": stable(glue.get_jobs()["Jobs"], "job"),
         "triggers": stable(glue.get_triggers()["Triggers"], "trigger"),
         "workflows": stable(workflows, "workflow"),
+        # Untaggable, so read without tags.
+        "security_configurations": [
+            {k: v for k, v in item.items() if k not in GLUE_VOLATILE}
+            for item in glue.get_security_configurations()["SecurityConfigurations"]
+        ],
     }
 
 

@@ -613,6 +613,29 @@ def instances(aws, prefix: str = "dataeng-local", env: str = "local") -> dict[st
     return hosts
 
 
+def glue_encryption(aws, prefix: str = "dataeng-local") -> str:
+    """The security configuration the jobs and crawlers name. collection (glue_encryption): S3 output, CloudWatch
+    logs and job bookmarks encrypted with the platform's key
+    (https://docs.aws.amazon.com/glue/latest/dg/encryption-security-configuration.html), which lets CloudWatch
+    Logs use it for Glue's log groups only (https://docs.aws.amazon.com/glue/latest/dg/set-up-encryption.html)."""
+    key = aws.kms.describe_key(KeyId=f"alias/{prefix}-secrets")["KeyMetadata"]
+    name = f"{prefix}-glue-kms"
+    encryption = aws.glue.get_security_configuration(Name=name)["SecurityConfiguration"]["EncryptionConfiguration"]
+    assert encryption == {
+        "S3Encryption": [{"S3EncryptionMode": "SSE-KMS", "KmsKeyArn": key["Arn"]}],
+        "CloudWatchEncryption": {"CloudWatchEncryptionMode": "SSE-KMS", "KmsKeyArn": key["Arn"]},
+        "JobBookmarksEncryption": {"JobBookmarksEncryptionMode": "CSE-KMS", "KmsKeyArn": key["Arn"]},
+    }
+    policy = json.loads(aws.kms.get_key_policy(KeyId=key["KeyId"], PolicyName="default")["Policy"])
+    account = key["AWSAccountId"]
+    logs_service = {"Service": "logs.us-east-2.amazonaws.com"}
+    (logs,) = [statement for statement in policy["Statement"] if statement.get("Principal") == logs_service]
+    assert logs["Condition"] == {
+        "ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:us-east-2:{account}:log-group:/aws-glue/*"}
+    }
+    return name
+
+
 def glue(aws, prefix: str = "dataeng-local", env: str = "local") -> dict:
     """The pipeline. seed §5 Glue: the catalog, on-demand crawlers of raw/ and processed/, the two jobs (60 and
     30 minutes, Python 3, 2 DPU at most), the workflow, processing then quality. collection: 2 DPU as two G.1X
@@ -633,8 +656,10 @@ def glue(aws, prefix: str = "dataeng-local", env: str = "local") -> dict:
     assert database["LocationUri"] == f"s3://{lake}/"
     assert_platform_tags("database", database["Name"])
 
+    security_configuration = glue_encryption(aws, prefix)
     for zone in ("raw", "processed"):
         crawler = aws.glue.get_crawler(Name=f"{prefix}-{zone}")["Crawler"]
+        assert crawler.get("CrawlerSecurityConfiguration") == security_configuration, zone
         assert crawler["DatabaseName"] == database["Name"]
         assert crawler["Role"] == role
         assert [target["Path"] for target in crawler["Targets"]["S3Targets"]] == [f"s3://{lake}/{zone}/"]
@@ -649,6 +674,7 @@ def glue(aws, prefix: str = "dataeng-local", env: str = "local") -> dict:
     ):
         job = aws.glue.get_job(JobName=f"{prefix}-{name}")["Job"]
         assert job["Timeout"] == timeout, name
+        assert job.get("SecurityConfiguration") == security_configuration, name
         assert (job["WorkerType"], job["NumberOfWorkers"]) == ("G.1X", 2), "2 DPU at most"
         assert job["Command"]["Name"] == "glueetl"
         assert job["Command"]["PythonVersion"] == "3"

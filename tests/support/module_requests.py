@@ -25,6 +25,7 @@ from ansible_collections.dataeng.platform.plugins.modules import (
     glue_crawler,
     glue_database,
     glue_job,
+    glue_security_configuration,
     glue_trigger,
     glue_workflow,
     iam_inline_policies,
@@ -51,6 +52,9 @@ REQUEST_BUILDERS = {
         ("glue", "UpdateJob", {"JobName": NAME, "JobUpdate": output}),
     ],
     (glue_job, "update_request"): lambda output, _arguments: [("glue", "UpdateJob", output)],
+    (glue_security_configuration, "encryption_configuration"): lambda output, _arguments: [
+        ("glue", "CreateSecurityConfiguration", {"Name": NAME, "EncryptionConfiguration": output})
+    ],
     (glue_trigger, "create_request"): lambda output, _arguments: [("glue", "CreateTrigger", output)],
     (glue_trigger, "update_request"): lambda output, _arguments: [("glue", "UpdateTrigger", output)],
     (ecr_registry_scanning, "scanning_request"): lambda output, _arguments: [
@@ -188,6 +192,9 @@ def _secret(output, arguments):
 PLAN_REPLAYS = {
     (glue_crawler, "plan_crawler"): _update(glue_crawler.GlueCrawler, "glue"),
     (glue_job, "plan_job"): _update(glue_job.GlueJob, "glue"),
+    (glue_security_configuration, "plan_security_configuration"): _update(
+        glue_security_configuration.GlueSecurityConfiguration, "glue"
+    ),
     (glue_trigger, "plan_trigger"): _update(glue_trigger.GlueTrigger, "glue"),
     (glue_database, "plan_database"): _update(glue_database.GlueDatabase, "glue"),
     (glue_workflow, "plan_workflow"): _update(glue_workflow.GlueWorkflow, "glue"),

@@ -226,6 +226,57 @@ def test_glue_job(aws_emulator):
     assert "number_of_workers must be at least 2" in refused["msg"]
 
 
+def test_glue_security_configuration_is_replaced_when_it_differs_and_named_by_a_job_and_a_crawler(aws_emulator):
+    aws = Aws(aws_emulator)
+    module = "dataeng.platform.glue_security_configuration"
+    key, other_key = (aws.kms.create_key()["KeyMetadata"]["Arn"] for _ in range(2))
+    base = {"name": "it-glue-kms", "kms_key_arn": key}
+
+    def exists():
+        return "it-glue-kms" in [c["Name"] for c in aws.glue.get_security_configurations()["SecurityConfigurations"]]
+
+    changed = assert_lifecycle(aws_emulator, module, base, {"kms_key_arn": other_key}, exists, "security_configuration")
+    assert changed["actions"] == ["delete_security_configuration", "create_security_configuration"]
+    assert changed["security_configuration"]["kms_key_arns"] == [other_key]
+
+    run_module(aws_emulator, module, base)
+    encryption = aws.glue.get_security_configuration(Name="it-glue-kms")["SecurityConfiguration"][
+        "EncryptionConfiguration"
+    ]
+    assert encryption == {
+        "S3Encryption": [{"S3EncryptionMode": "SSE-KMS", "KmsKeyArn": key}],
+        "CloudWatchEncryption": {"CloudWatchEncryptionMode": "SSE-KMS", "KmsKeyArn": key},
+        "JobBookmarksEncryption": {"JobBookmarksEncryptionMode": "CSE-KMS", "KmsKeyArn": key},
+    }
+    job = {
+        "name": "it-encrypted-job",
+        "role": "it-glue-service",
+        "script_location": "s3://it-scripts/scripts/data_processing.py",
+        "security_configuration": "it-glue-kms",
+    }
+    crawler = {
+        "name": "it-encrypted-crawler",
+        "role": "it-glue-service",
+        "database_name": "it_catalog",
+        "s3_targets": [{"path": "s3://it-lake/raw/"}],
+        "security_configuration": "it-glue-kms",
+    }
+    run_module(aws_emulator, "dataeng.platform.glue_job", job)
+    run_module(aws_emulator, "dataeng.platform.glue_crawler", crawler)
+    assert aws.glue.get_job(JobName="it-encrypted-job")["Job"]["SecurityConfiguration"] == "it-glue-kms"
+    assert aws.glue.get_crawler(Name="it-encrypted-crawler")["Crawler"]["CrawlerSecurityConfiguration"] == "it-glue-kms"
+    assert run_module(aws_emulator, "dataeng.platform.glue_job", job)["changed"] is False
+    assert run_module(aws_emulator, "dataeng.platform.glue_crawler", crawler)["changed"] is False
+    unencrypted = run_module(
+        aws_emulator, "dataeng.platform.glue_job", {**job, "security_configuration": ""}, check=True
+    )
+    assert unencrypted["actions"] == ["update_job"]
+
+    refused = run_module(aws_emulator, module, {"name": "it-glue-kms", "kms_key_arn": ""})
+    assert refused.get("failed") is True
+    assert "kms_key_arn must be the ARN of a KMS key" in refused["msg"]
+
+
 def test_glue_run_waits_for_a_job_and_a_crawler_and_starts_a_workflow(aws_emulator):
     aws = Aws(aws_emulator)
     module = "dataeng.platform.glue_run"

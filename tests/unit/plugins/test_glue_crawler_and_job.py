@@ -25,6 +25,7 @@ CRAWLER_PARAMS = {
     "update_behavior": "UPDATE_IN_DATABASE",
     "delete_behavior": "DEPRECATE_IN_DATABASE",
     "configuration": {"Version": 1.0},
+    "security_configuration": "",
     "tags": None,
     "purge_tags": True,
 }
@@ -63,6 +64,7 @@ def test_a_schedule_is_an_update_and_its_request_carries_every_setting():
         "RecrawlPolicy": {"RecrawlBehavior": "CRAWL_EVERYTHING"},
         "SchemaChangePolicy": {"UpdateBehavior": "UPDATE_IN_DATABASE", "DeleteBehavior": "DEPRECATE_IN_DATABASE"},
         "Configuration": '{"Version": 1.0}',
+        "CrawlerSecurityConfiguration": "",
     }
 
 
@@ -71,6 +73,16 @@ def test_an_on_demand_crawler_is_created_without_a_schedule_and_an_update_remove
     assert glue_crawler.crawler_request(CRAWLER_PARAMS, update=True)["Schedule"] == ""
     scheduled = crawler_now(Schedule={"ScheduleExpression": "cron(0 2 * * ? *)", "State": "SCHEDULED"})
     assert glue_crawler.plan_crawler(scheduled, CRAWLER_PARAMS) == ["update_crawler"]
+
+
+def test_a_crawler_is_created_with_its_security_configuration_and_an_update_removes_one():
+    assert "CrawlerSecurityConfiguration" not in glue_crawler.crawler_request(CRAWLER_PARAMS)
+    encrypted = {**CRAWLER_PARAMS, "security_configuration": "dataeng-dev-glue-kms"}
+    assert glue_crawler.crawler_request(encrypted)["CrawlerSecurityConfiguration"] == "dataeng-dev-glue-kms"
+    encrypted_now = crawler_now(CrawlerSecurityConfiguration="dataeng-dev-glue-kms")
+    assert glue_crawler.plan_crawler(crawler_now(), encrypted) == ["update_crawler"]
+    assert glue_crawler.plan_crawler(encrypted_now, encrypted) == []
+    assert glue_crawler.plan_crawler(encrypted_now, CRAWLER_PARAMS) == ["update_crawler"]
 
 
 def test_a_running_crawler_is_not_updated():
@@ -114,6 +126,7 @@ JOB_PARAMS = {
     "max_retries": 0,
     "max_concurrent_runs": 1,
     "default_arguments": {"--dataset": "events"},
+    "security_configuration": "",
     "tags": None,
     "purge_tags": True,
 }
@@ -192,6 +205,15 @@ def test_a_misspelt_job_update_fails_its_plan_even_where_the_expected_dict_agree
     monkeypatch.setattr(glue_job, "job_settings", misspelt)
     with pytest.raises(MalformedRequest, match='Unknown parameter in JobUpdate: "WorkersType"'):
         glue_job.plan_job(job_now(), {**JOB_PARAMS, "timeout": 30})
+
+
+def test_a_job_names_its_security_configuration_and_a_whole_job_update_without_it_removes_it():
+    encrypted = {**JOB_PARAMS, "security_configuration": "dataeng-dev-glue-kms"}
+    assert glue_job.job_settings(encrypted)["SecurityConfiguration"] == "dataeng-dev-glue-kms"
+    assert glue_job.plan_job(job_now(), encrypted) == ["update_job"]
+    assert glue_job.plan_job(job_now(SecurityConfiguration="dataeng-dev-glue-kms"), encrypted) == []
+    assert glue_job.plan_job(job_now(SecurityConfiguration="dataeng-dev-glue-kms"), JOB_PARAMS) == ["update_job"]
+    assert "SecurityConfiguration" not in glue_job.job_settings(JOB_PARAMS)
 
 
 def test_a_python_shell_job_sends_capacity_not_workers():
