@@ -46,7 +46,8 @@ options:
     type: str
   target_tags:
     description:
-      - The tags (all of them) a volume or instance must carry to be snapshotted. Required with O(state=present).
+      - Tags that select what is snapshotted: DLM takes every volume (or instance) carrying any of them.
+      - Required with O(state=present).
     type: dict
   schedule_name:
     description:
