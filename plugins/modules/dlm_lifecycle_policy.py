@@ -46,7 +46,7 @@ options:
     type: str
   target_tags:
     description:
-      - Tags that select what is snapshotted: DLM takes every volume (or instance) carrying any of them.
+      - Tags that select what is snapshotted. DLM takes every volume (or instance) carrying any of them.
       - Required with O(state=present).
     type: dict
   schedule_name:
