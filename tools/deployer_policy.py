@@ -38,8 +38,9 @@ PREFIX = "{project}-{environment}"
 
 # Actions a real account is asked for that the emulator is not, because inventories/local turns them off:
 # bucket policies (data_lake_apply_bucket_policies: moto evaluates a Condition that does not match as a deny)
-# and the KMS key's deletion (secrets_kms_key_deletion: moto 5.2.5 fails ScheduleKeyDeletion given an ARN).
-REAL_AWS_ONLY = ("s3:PutBucketPolicy", "kms:ScheduleKeyDeletion")
+# and the KMS key's deletion (secrets_kms_key_deletion: moto 5.2.5 fails ScheduleKeyDeletion given an ARN);
+# and the deletion of the hosts' snapshots by destroy_data, which only a real Data Lifecycle Manager takes.
+REAL_AWS_ONLY = ("s3:PutBucketPolicy", "kms:ScheduleKeyDeletion", "ec2:DeleteSnapshot")
 
 # The IAM service prefix of a request, from the signing name in its credential scope where they differ.
 IAM_PREFIX = {"tagging": "tag", "monitoring": "cloudwatch"}
@@ -146,6 +147,8 @@ RESOURCES = {
         "key": ["arn:aws:kms:{region}:{account}:key/*"],
         "alias": [f"arn:aws:kms:{{region}}:{{account}}:alias/{PREFIX}-*"],
     },
+    # Data Lifecycle Manager generates its policies' ids: policies are scoped to the account and region.
+    "dlm": {"policy": ["arn:aws:dlm:{region}:{account}:policy/*"]},
     "logs": {
         "log-group": [f"arn:aws:logs:{{region}}:{{account}}:log-group:/ecs/{PREFIX}*"],
         "log-stream": [f"arn:aws:logs:{{region}}:{{account}}:log-group:/ecs/{PREFIX}*:log-stream:*"],
@@ -166,6 +169,8 @@ PASSES_ROLE = {
     ("glue", "UpdateCrawler"): (("Role",), "glue.amazonaws.com"),
     ("ecs", "RegisterTaskDefinition"): (("executionRoleArn", "taskRoleArn"), "ecs-tasks.amazonaws.com"),
     ("ec2", "RunInstances"): (("IamInstanceProfile.Name", "IamInstanceProfile.Arn"), "ec2.amazonaws.com"),
+    ("dlm", "CreateLifecyclePolicy"): (("ExecutionRoleArn",), "dlm.amazonaws.com"),
+    ("dlm", "UpdateLifecyclePolicy"): (("ExecutionRoleArn",), "dlm.amazonaws.com"),
     ("ec2", "AssociateIamInstanceProfile"): (
         ("IamInstanceProfile.Name", "IamInstanceProfile.Arn"),
         "ec2.amazonaws.com",

@@ -52,6 +52,8 @@ EMULATOR_ENVIRONMENT = {
     "MOTO_IAM_LOAD_MANAGED_POLICIES": "true",
     "MOTO_AMIS_PATH": str(Path(__file__).resolve().parent / "emulator_amis.json"),
 }
+# moto's server with the backends moto lacks (Data Lifecycle Manager) registered at startup.
+MOTO_SERVER = str(Path(__file__).resolve().parent / "moto_dlm.py")
 # An endpoint of moto's own management API: it answers once the server serves requests, and
 # at once however much the emulator holds (/moto-api/data.json dumps every resource, and
 # takes seconds once a site has converged).
@@ -346,7 +348,7 @@ def _launch(state_dir: Path, host: str, port: int, timeout: float) -> EmulatorSt
     log_file = state_dir / LOG_FILE
     with open(log_file, "ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", host, "-p", str(port), "-c", cert_file, "-k", key_file],
+            [sys.executable, MOTO_SERVER, "-H", host, "-p", str(port), "-c", cert_file, "-k", key_file],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ClientError
 from certifi import where as certifi_bundle
 
@@ -168,3 +169,96 @@ def test_with_an_iam_policy_it_accepts_only_what_its_one_user_may_do(state_dir):
 
     emulator.set_authorization(state, enforced=False)
     assert client(state, "ec2").describe_vpcs()["Vpcs"]
+
+
+SNAPSHOT_POLICY = {
+    "PolicyType": "EBS_SNAPSHOT_MANAGEMENT",
+    "ResourceTypes": ["VOLUME"],
+    "TargetTags": [{"Key": "Snapshots", "Value": "daily"}],
+    "Schedules": [
+        {
+            "Name": "daily",
+            "CopyTags": True,
+            "CreateRule": {"Interval": 24, "IntervalUnit": "HOURS", "Times": ["03:00"]},
+            "RetainRule": {"Count": 7},
+        }
+    ],
+}
+
+
+def test_it_answers_data_lifecycle_manager_as_the_dlm_api_reference_does(aws_emulator):
+    """moto has no DLM: tools/moto_dlm.py adds it, with DLM's ids, ARNs, filters, tags and errors."""
+    dlm = client(aws_emulator, "dlm")
+    role = "arn:aws:iam::123456789012:role/snapshots"
+    policy_id = dlm.create_lifecycle_policy(
+        ExecutionRoleArn=role, Description="hosts", State="ENABLED", PolicyDetails=SNAPSHOT_POLICY, Tags={"a": "1"}
+    )["PolicyId"]
+    assert re.fullmatch(r"policy-[0-9a-f]{17}", policy_id)
+
+    policy = dlm.get_lifecycle_policy(PolicyId=policy_id)["Policy"]
+    account = client(aws_emulator, "sts").get_caller_identity()["Account"]
+    assert policy["PolicyArn"] == f"arn:aws:dlm:us-east-2:{account}:policy/{policy_id}"
+    assert (policy["ExecutionRoleArn"], policy["State"], policy["PolicyDetails"]) == (role, "ENABLED", SNAPSHOT_POLICY)
+    assert [p["PolicyId"] for p in dlm.get_lifecycle_policies(TargetTags=["Snapshots=daily"])["Policies"]] == [
+        policy_id
+    ]
+    assert dlm.get_lifecycle_policies(TargetTags=["Snapshots=weekly"])["Policies"] == []
+
+    dlm.update_lifecycle_policy(PolicyId=policy_id, State="DISABLED")
+    dlm.tag_resource(ResourceArn=policy["PolicyArn"], Tags={"b": "2"})
+    dlm.untag_resource(ResourceArn=policy["PolicyArn"], TagKeys=["a"])
+    assert dlm.get_lifecycle_policy(PolicyId=policy_id)["Policy"]["State"] == "DISABLED"
+    assert dlm.list_tags_for_resource(ResourceArn=policy["PolicyArn"])["Tags"] == {"b": "2"}
+
+    dlm.delete_lifecycle_policy(PolicyId=policy_id)
+    for gone in (
+        lambda: dlm.get_lifecycle_policy(PolicyId=policy_id),
+        lambda: dlm.delete_lifecycle_policy(PolicyId=policy_id),
+        lambda: dlm.list_tags_for_resource(ResourceArn=policy["PolicyArn"]),
+    ):
+        with pytest.raises(ClientError) as error:
+            gone()
+        assert error.value.response["Error"]["Code"] == "ResourceNotFoundException"
+        assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+
+@pytest.mark.parametrize(
+    ("request_change", "message"),
+    [
+        ({"ExecutionRoleArn": None}, "Missing required parameters: ExecutionRoleArn"),
+        (
+            {
+                "Schedules": [
+                    {**SNAPSHOT_POLICY["Schedules"][0], "CreateRule": {"Interval": 5, "IntervalUnit": "HOURS"}}
+                ]
+            },
+            "Interval must be one of",
+        ),
+        (
+            {"Schedules": [{**SNAPSHOT_POLICY["Schedules"][0], "RetainRule": {"Count": 1001}}]},
+            "Count must be between 1 and 1000",
+        ),
+        ({"TargetTags": []}, "TargetTags is required"),
+    ],
+)
+def test_its_dlm_refuses_what_dlm_refuses(aws_emulator, request_change, message):
+    # botocore checks required parameters itself: unchecked, the request reaches the emulator as a raw call would.
+    dlm = boto3.client(
+        "dlm",
+        region_name="us-east-2",
+        endpoint_url=aws_emulator.endpoint,
+        verify=aws_emulator.ca_bundle,
+        config=Config(parameter_validation=False),
+        **{key.lower(): value for key, value in emulator.DUMMY_CREDENTIALS.items()},
+    )
+    request = {
+        "ExecutionRoleArn": "arn:aws:iam::123456789012:role/snapshots",
+        "Description": "hosts",
+        "State": "ENABLED",
+    }
+    details = dict(SNAPSHOT_POLICY)
+    for key, value in request_change.items():
+        (request if key in request else details)[key] = value
+    with pytest.raises(ClientError, match=message) as error:
+        dlm.create_lifecycle_policy(**{key: value for key, value in request.items() if value}, PolicyDetails=details)
+    assert error.value.response["Error"]["Code"] == "InvalidRequestException"

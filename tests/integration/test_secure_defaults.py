@@ -52,6 +52,32 @@ def test_the_account_a_converge_leaves_has_no_insecure_setting(reference):
     assert all(reference.inventory[kind] for kind in kinds)
 
 
+def test_the_hosts_volumes_are_snapshotted_daily_by_a_role_only_dlm_of_this_account_may_take(reference):
+    """The snapshot policy is on by default: every host volume carries the tag it selects by, and its role
+    is DLM's alone, for this account only (Prowler's ec2_ebs_volume_snapshots_exists and
+    iam_role_cross_service_confused_deputy_prevention)."""
+    (policy,) = reference.inventory["dlm_policies"]
+    (schedule,) = policy["PolicyDetails"]["Schedules"]
+    assert (policy["State"], policy["ExecutionRoleArn"]) == (
+        "ENABLED",
+        f"arn:aws:iam::123456789012:role/{PREFIX}-snapshots",
+    )
+    assert policy["PolicyDetails"]["TargetTags"] == [{"Key": "Snapshots", "Value": PREFIX}]
+    assert (schedule["CreateRule"]["Interval"], schedule["RetainRule"], schedule["CopyTags"]) == (
+        24,
+        {"Count": 7},
+        True,
+    )
+    host_volumes = [volume for volume in reference.inventory["volumes"] if volume["attached"]]
+    assert len(host_volumes) == 2
+    assert all({"Key": "Snapshots", "Value": PREFIX} in volume["tags"] for volume in host_volumes)
+    (role,) = [role for role in reference.inventory["roles"] if role["name"] == f"{PREFIX}-snapshots"]
+    assert role["attached"] == ["arn:aws:iam::aws:policy/service-role/AWSDataLifecycleManagerServiceRole"]
+    (trust,) = role["trust"]["Statement"]
+    assert trust["Principal"] == {"Service": "dlm.amazonaws.com"}
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+
+
 def _group_id(aws, name: str) -> str:
     (group,) = aws.ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [name]}])["SecurityGroups"]
     return group["GroupId"]

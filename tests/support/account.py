@@ -14,7 +14,8 @@ instance profiles and local policies; buckets (region, versioning, encryption, p
 block, lifecycle, policy, logging, ownership controls, ACL, objects and their ETags); Glue
 databases, crawlers, jobs, triggers (State included) and workflows as Glue describes them; KMS
 keys (spec, usage, origin, rotation, key policy); secrets (key, description); ECR repositories
-(mutability, scanning, encryption, lifecycle policy); the ECS cluster (capacity providers,
+(mutability, scanning, encryption, lifecycle policy); Data Lifecycle Manager policies (role, state,
+schedules, target tags); the ECS cluster (capacity providers,
 default strategy, settings), service (launch, network configuration, desired count, tags) and
 task definitions (their whole contents); log groups (retention, encryption); and the tags of
 every one of these.
@@ -460,6 +461,22 @@ def _kms(aws) -> list[dict]:
     return keys
 
 
+def _dlm(aws) -> list[dict]:
+    """Data Lifecycle Manager policies as DLM describes them, named by their description (they have no name)."""
+    policies = []
+    for summary in aws.dlm.get_lifecycle_policies()["Policies"]:
+        policy = aws.dlm.get_lifecycle_policy(PolicyId=summary["PolicyId"])["Policy"]
+        policies.append(
+            {
+                "name": policy["Description"],
+                "arn": policy["PolicyArn"].replace(policy["PolicyId"], "policy-?"),
+                **{setting: policy.get(setting) for setting in ("ExecutionRoleArn", "State", "PolicyDetails")},
+                "tags": policy.get("Tags"),
+            }
+        )
+    return policies
+
+
 def _secrets(aws) -> list[dict]:
     return [
         {"name": s["Name"], "kms_key": s.get("KmsKeyId"), "description": s.get("Description"), "tags": s.get("Tags")}
@@ -586,6 +603,7 @@ def inventory_and_ids(aws) -> tuple[dict, dict[str, str]]:
         "kms_keys": _kms(aws),
         "secrets": _secrets(aws),
         "ecr": _ecr(aws),
+        "dlm_policies": _dlm(aws),
         "ecs": _ecs(aws),
         "log_groups": _logs(aws),
     }
@@ -653,6 +671,7 @@ def managed_resources(inventory: dict) -> Counter:
         map(len, (inventory["ecs"]["services"], inventory["ecs"]["task_definitions"]))
     )
     count["log_group"] = len(inventory["log_groups"])
+    count["dlm_lifecycle_policy"] = len(inventory["dlm_policies"])
     return +count
 
 
@@ -778,6 +797,7 @@ SERVICE_KINDS = {
     "kms": ("kms_keys",),
     "secretsmanager": ("secrets",),
     "ecr": ("ecr",),
+    "dlm": ("dlm_policies",),
     "ecs": ("ecs",),
     "logs": ("log_groups",),
 }

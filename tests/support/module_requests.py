@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from ansible_collections.dataeng.platform.plugins.module_utils import ec2_lists, glue, resource
 from ansible_collections.dataeng.platform.plugins.modules import (
+    dlm_lifecycle_policy,
     ec2_security_groups,
     ec2_vpc_interface_endpoints,
     ec2_vpc_route_tables,
@@ -80,6 +81,10 @@ REQUEST_BUILDERS = {
             "RevokeSecurityGroupIngress",
             "UpdateSecurityGroupRuleDescriptionsIngress",
         )
+    ],
+    (dlm_lifecycle_policy, "policy_settings"): lambda output, _arguments: [
+        ("dlm", "CreateLifecyclePolicy", output),
+        ("dlm", "UpdateLifecyclePolicy", {"PolicyId": "policy-0123456789abcdef0", **output}),
     ],
     (s3_bucket_layout, "rule_to_s3"): lambda output, _arguments: [
         ("s3", "PutBucketLifecycleConfiguration", {"Bucket": NAME, "LifecycleConfiguration": {"Rules": [output]}})
@@ -187,6 +192,19 @@ def _secret(output, arguments):
     return client
 
 
+def _dlm_policy(actions, arguments):
+    client = ShapeCheckingClient("dlm")
+    policy = _shell(
+        dlm_lifecycle_policy.LifecyclePolicy,
+        module=None,
+        params=arguments["params"],
+        client=client,
+        _role_arn=arguments["execution_role_arn"],
+    )
+    policy.update(arguments["current"], actions)
+    return client
+
+
 # (module, plan function) -> replay(output, arguments): carries the plan out with the module's own calling code
 # and returns the ShapeCheckingClient it called.
 PLAN_REPLAYS = {
@@ -199,6 +217,7 @@ PLAN_REPLAYS = {
     (glue_database, "plan_database"): _update(glue_database.GlueDatabase, "glue"),
     (glue_workflow, "plan_workflow"): _update(glue_workflow.GlueWorkflow, "glue"),
     (ecr_repository, "plan_update"): _update(ecr_repository.EcrRepository, "ecr"),
+    (dlm_lifecycle_policy, "plan_policy"): _dlm_policy,
     (resource, "plan_tags"): _glue_tags,
     (ec2_lists, "plan_ec2_tags"): _ec2_tags,
     (ec2_security_groups, "plan_group"): _ec2_apply(
