@@ -12,18 +12,14 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_
 
 from ansible_collections.dataeng.platform.plugins.module_utils.propagation import (
     GLUE_ROLE_NOT_PROPAGATED,
-    PropagationRetry,
+    when_propagated,
 )
 from ansible_collections.dataeng.platform.plugins.module_utils.resource import ManagedResource
 
 # Glue answers a burst of catalog calls with ConcurrentModificationException as well as throttling.
 RETRY = AWSRetry.jittered_backoff(catch_extra_error_codes=["ConcurrentModificationException"])
-# Around the calls that hand Glue a role: until a role IAM has just created has propagated, Glue refuses
-# it. One caller waiting on one role needs no jitter: 3 s doubling to 30 s, 12 times, 285 s in all, beyond
-# the two minutes hashicorp/terraform-provider-aws allows IAM (propagationTimeout).
-WHEN_ROLE_PROPAGATED = PropagationRetry.exponential_backoff(
-    retries=12, delay=3, max_delay=30, catch_extra_error_codes=[GLUE_ROLE_NOT_PROPAGATED]
-)
+# Around the calls that hand Glue a role: until a role IAM has just created has propagated, Glue refuses it.
+WHEN_ROLE_PROPAGATED = when_propagated(GLUE_ROLE_NOT_PROPAGATED)
 
 
 def glue_client(module):

@@ -33,3 +33,18 @@ class PropagationRetry(AWSRetry):
         return AWSRetry.found(code) or any(
             code == rule_code and fragment in message for rule_code, fragment in catch_extra_error_codes or ()
         )
+
+
+# DLM checks, on CreateLifecyclePolicy and UpdateLifecyclePolicy, the execution role it is given, and
+# refuses one IAM has not propagated yet with InvalidRequestException, the code of its validation errors too
+# (DLM API Reference, CreateLifecyclePolicy, Errors); hashicorp/terraform-provider-aws retries that code for
+# two minutes in internal/service/dlm/lifecycle_policy.go. The module validates its input before any call,
+# so what reaches DLM invalid is the role.
+DLM_ROLE_NOT_PROPAGATED = ("InvalidRequestException", "")
+
+
+def when_propagated(rule):
+    """A decorator retrying a call while AWS answers it with `rule` (code, message fragment). One caller
+    waiting on one resource needs no jitter: 3 s doubling to 30 s, 12 times, 285 s in all, beyond the two
+    minutes hashicorp/terraform-provider-aws allows IAM (propagationTimeout)."""
+    return PropagationRetry.exponential_backoff(retries=12, delay=3, max_delay=30, catch_extra_error_codes=[rule])

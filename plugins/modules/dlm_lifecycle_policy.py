@@ -179,6 +179,10 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
+from ansible_collections.dataeng.platform.plugins.module_utils.propagation import (
+    DLM_ROLE_NOT_PROPAGATED,
+    when_propagated,
+)
 from ansible_collections.dataeng.platform.plugins.module_utils.resource import (
     ManagedResource,
     expected_tags,
@@ -201,6 +205,8 @@ SETTINGS = (
 DESCRIPTION_PATTERN = re.compile(r"^[0-9A-Za-z _-]{1,500}$")
 START_TIME_PATTERN = re.compile(r"^(0[0-9]|1[0-9]|2[0-3]):[0-5][0-9]$")
 MAX_RETAIN_COUNT = 1000
+# Around the calls that hand DLM its execution role.
+WHEN_ROLE_PROPAGATED = when_propagated(DLM_ROLE_NOT_PROPAGATED)
 
 
 def role_arn(role, account, partition):
@@ -330,13 +336,13 @@ class LifecyclePolicy(ManagedResource):
         settings = policy_settings(self.params, self.execution_role_arn)
         if self.params.get("tags"):
             settings["Tags"] = self.params["tags"]
-        self.client.create_lifecycle_policy(aws_retry=True, **settings)
+        WHEN_ROLE_PROPAGATED(self.client.create_lifecycle_policy)(**settings)
 
     def update(self, current, actions):
         if "update_lifecycle_policy" in actions:
             settings = policy_settings(self.params, self.execution_role_arn)
             del settings["Description"]  # what finds the policy: unchanged
-            self.client.update_lifecycle_policy(aws_retry=True, PolicyId=current["policy_id"], **settings)
+            WHEN_ROLE_PROPAGATED(self.client.update_lifecycle_policy)(PolicyId=current["policy_id"], **settings)
         if self.params.get("tags") is None:
             return
         to_add, to_remove = compare_aws_tags(current["tags"], self.params["tags"], self.params["purge_tags"])

@@ -8,6 +8,7 @@ import pytest
 
 from ansible_collections.dataeng.platform.plugins.module_utils.glue import WHEN_ROLE_PROPAGATED
 from ansible_collections.dataeng.platform.plugins.module_utils.propagation import (
+    DLM_ROLE_NOT_PROPAGATED,
     GLUE_ROLE_NOT_PROPAGATED,
     PropagationRetry,
 )
@@ -66,3 +67,10 @@ def test_another_failure_is_raised_at_once():
     with pytest.raises(botocore.exceptions.ClientError):
         WHEN_ROLE_PROPAGATED(create_crawler)()
     assert len(calls) == 1
+
+
+def test_dlm_refusing_its_execution_role_is_retried_on_create_and_update():
+    # DLM answers a role it cannot assume yet with the code of its validation errors, whatever the message.
+    refused = ("InvalidRequestException", "Provided role cannot be assumed")
+    assert PropagationRetry.found(refused, [DLM_ROLE_NOT_PROPAGATED])
+    assert not PropagationRetry.found(("ResourceNotFoundException", "Policy not found"), [DLM_ROLE_NOT_PROPAGATED])
