@@ -529,6 +529,11 @@ def ecs(aws, prefix: str = "dataeng-local", env: str = "local") -> dict:
         assert logging["logDriver"] == "awslogs"
         assert logging["options"]["awslogs-group"] == f"/ecs/{prefix}"
         definitions[name] = definition
+    # collection (ecs_log_encryption): the tasks' logs encrypted with the platform's key
+    # (https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
+    (log_group,) = aws.logs.describe_log_groups(logGroupNamePrefix=f"/ecs/{prefix}")["logGroups"]
+    key = aws.kms.describe_key(KeyId=f"alias/{prefix}-secrets")["KeyMetadata"]
+    assert log_group.get("kmsKeyId") == key["Arn"], log_group
 
     (service,) = aws.ecs.describe_services(cluster=cluster_name, services=[f"{prefix}-data-processing"])["services"]
     assert service["status"] == "ACTIVE"
@@ -630,8 +635,9 @@ def glue_encryption(aws, prefix: str = "dataeng-local") -> str:
     account = key["AWSAccountId"]
     logs_service = {"Service": "logs.us-east-2.amazonaws.com"}
     (logs,) = [statement for statement in policy["Statement"] if statement.get("Principal") == logs_service]
+    log_group = f"arn:aws:logs:us-east-2:{account}:log-group:"
     assert logs["Condition"] == {
-        "ArnLike": {"kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:us-east-2:{account}:log-group:/aws-glue/*"}
+        "ArnLike": {"kms:EncryptionContext:aws:logs:arn": [f"{log_group}/aws-glue/*", f"{log_group}/ecs/{prefix}"]}
     }
     return name
 
