@@ -48,7 +48,7 @@ def test_the_account_a_converge_leaves_has_no_insecure_setting(reference):
     assert audit.findings(reference.inventory) == []
     assert audit.weak_credentials(reference.secrets) == []
     # What the audit read: a real account, not an empty one.
-    kinds = ("security_groups", "roles", "secrets")
+    kinds = ("security_groups", "roles", "kms_keys", "secrets")
     assert all(reference.inventory[kind] for kind in kinds)
 
 
@@ -99,6 +99,16 @@ def _inline_statement(aws, statement: dict) -> Iterator[None]:
         yield
     finally:
         aws.iam.delete_role_policy(RoleName=GLUE_ROLE, PolicyName=WEAKENING_POLICY)
+
+
+@contextmanager
+def _rotation_off(aws, alias: str) -> Iterator[None]:
+    key_id = aws.kms.describe_key(KeyId=alias)["KeyMetadata"]["KeyId"]
+    aws.kms.disable_key_rotation(KeyId=key_id)
+    try:
+        yield
+    finally:
+        aws.kms.enable_key_rotation(KeyId=key_id)
 
 
 @contextmanager
@@ -209,6 +219,11 @@ WEAKENINGS = {
             },
         ),
         (f"role {GLUE_ROLE}: policy {WEAKENING_POLICY}: changes any resource (['cloudwatch:PutMetricData'] on *)",),
+    ),
+    "key without rotation": Weakening(
+        "kms-rotation",
+        lambda aws: _rotation_off(aws, f"alias/{PREFIX}-secrets"),
+        (f"KMS key alias/{PREFIX}-secrets: no automatic rotation",),
     ),
     "secret under the AWS managed key": Weakening(
         "secret-customer-key",

@@ -15,13 +15,15 @@ audit keeps only what Prowler 5.46.0 does not check, read from its checks' code:
   IAMFullAccess.
 - policy-every-action, policy-unscoped-write: Prowler fails `*` on `*` and full access to KMS or CloudTrail,
   and privilege escalation paths, not `service:*`, NotAction or a write on every resource of a kind.
+- kms-rotation: Prowler checks it (kms_cmk_rotation_enabled), but on the emulator that check is muted for
+  every key (docs/prowler-mutelist.yaml: moto makes the aws/ebs key a customer key without rotation, under
+  an id drawn at random), so this rule, which skips the aws/ managed aliases, stays the one that holds.
 - secret-customer-key: Prowler has no check of the key a secret is encrypted with.
 - weak_credentials: Prowler does not read secret values.
 What Prowler checks as this audit did, and so no longer here: bucket default encryption
 (s3_bucket_default_encryption), public access block (s3_bucket_level_public_access_block), versioning
 (s3_bucket_object_versioning), IMDSv2 (ec2_instance_imdsv2_enabled), encrypted volumes
-(ec2_ebs_volume_encryption), ECR scan on push (ecr_repositories_scan_images_on_push_enabled), KMS key
-rotation (kms_cmk_rotation_enabled).
+(ec2_ebs_volume_encryption) and ECR scan on push (ecr_repositories_scan_images_on_push_enabled).
 
 The IAM rules read any policy the IAM grammar allows (Action/NotAction, Resource/NotResource as a
 string or a list, wildcards, a Statement object or list, Principal "*") and report what they cannot
@@ -256,7 +258,12 @@ def _administrator_policy(role: dict) -> list[str]:
     return [f"an administrator policy is attached ({attached})"] if attached else []
 
 
-# Secrets.
+# Keys and secrets.
+
+
+def _no_rotation(key: dict) -> list[str]:
+    aws_managed = (key["alias"] or "").startswith("alias/aws/")
+    return [] if key["rotation"] or aws_managed else ["no automatic rotation"]
 
 
 def _no_customer_key(secret: dict) -> list[str]:
@@ -271,6 +278,7 @@ RULES: tuple[Rule, ...] = (
     Rule("role-administrator-policy", "roles", "role", _administrator_policy),
     Rule("policy-every-action", "roles", "role", _inline_policies(_every_action)),
     Rule("policy-unscoped-write", "roles", "role", _inline_policies(_unscoped_write)),
+    Rule("kms-rotation", "kms_keys", "KMS key", _no_rotation, name_field="alias"),
     Rule("secret-customer-key", "secrets", "secret", _no_customer_key),
 )
 

@@ -11,7 +11,7 @@ import pytest
 
 from support import audit
 
-KINDS = ("security_groups", "roles", "secrets")
+KINDS = ("security_groups", "roles", "kms_keys", "secrets")
 SERVICE_TRUST = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Principal": {"Service": "glue.amazonaws.com"}, "Action": "sts:AssumeRole"}],
@@ -23,6 +23,7 @@ SECURE = {
         "egress": [],
     },
     "roles": {"name": "glue", "trust": SERVICE_TRUST, "attached": [], "inline": {}},
+    "kms_keys": {"alias": "alias/platform", "rotation": True},
     "secrets": {"name": "platform/grafana", "kms_key": "arn:aws:kms:us-east-2:123456789012:key/key-?"},
 }
 
@@ -63,6 +64,7 @@ BREAKING = [
         "roles",
         {"inline": inline({"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"})},
     ),
+    ("kms-rotation", "kms_keys", {"rotation": False}),
     ("secret-customer-key", "secrets", {"kms_key": None}),
 ]
 
