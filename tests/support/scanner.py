@@ -160,12 +160,8 @@ class Scan:
         if not installed():
             raise FileNotFoundError(f"no scanner in {SCANNER_VENV}: run `make scanner`")
         self.started = time.monotonic()
-        self.process = subprocess.Popen(
-            self.command,
-            env=self.environment,
-            stdout=(self.output_dir / "prowler.out").open("w"),
-            stderr=subprocess.STDOUT,
-        )
+        with (self.output_dir / "prowler.out").open("w") as output:
+            self.process = subprocess.Popen(self.command, env=self.environment, stdout=output, stderr=subprocess.STDOUT)
         return self
 
     def findings(self) -> list[Finding]:
