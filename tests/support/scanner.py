@@ -115,15 +115,10 @@ def inventory_region() -> str:
 
 
 def emulator_environment(aws: Aws) -> dict[str, str]:
-    """What points Prowler's boto3 at the emulator `aws` talks to. S3 Control puts the account id in front
-    of the endpoint's host (123456789012.127.0.0.1), which reaches nothing: without the prefix it reaches
-    the emulator, and s3_account_level_public_access_blocks gets an answer instead of a connection error."""
-    return {
-        "AWS_ENDPOINT_URL": aws.endpoint,
-        "AWS_CA_BUNDLE": aws.ca_bundle,
-        "AWS_DISABLE_HOST_PREFIX_INJECTION": "true",
-        **launcher.DUMMY_CREDENTIALS,
-    }
+    """What points Prowler's boto3 at the emulator `aws` talks to. Not S3 Control: its endpoint rules put the
+    account id in front of any endpoint's host (123456789012.127.0.0.1), which reaches nothing, so the
+    account-level S3 checks (s3_account_level_public_access_blocks, access points) report nothing here."""
+    return {"AWS_ENDPOINT_URL": aws.endpoint, "AWS_CA_BUNDLE": aws.ca_bundle, **launcher.DUMMY_CREDENTIALS}
 
 
 class Scan:
