@@ -271,6 +271,7 @@ def render_changelog(repo: Path = REPO) -> str:
 
 # ------------------------------------------------------------------------------------------------------- main
 
+
 def mutelist_entries(text: str) -> list[tuple[str, str, str]]:
     """(check, resource, reason) of every entry of a mutelist as this project writes it: under a check's
     Resources, each item with the comment lines right above it (its reason)."""

@@ -26,6 +26,7 @@ import json
 import os
 import re
 import subprocess
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -66,7 +67,10 @@ RANDOM_IDS = re.compile(r"snap-[0-9a-f]+")
 @dataclass(frozen=True)
 class Finding:
     check: str
+    # The resource's ARN (OCSF resources[0].uid), which keys a finding, and its id (resources[0].name:
+    # a name, an instance or key id), which is what Prowler's mutelist matches (AWSMutelist.is_finding_muted).
     resource: str
+    resource_id: str
     region: str
     status: str
     severity: str
@@ -92,6 +96,7 @@ def parse(document: list[dict]) -> list[Finding]:
         Finding(
             check=entry["metadata"]["event_code"],
             resource=entry["resources"][0]["uid"],
+            resource_id=entry["resources"][0]["name"],
             region=entry["resources"][0].get("region") or entry["cloud"]["region"],
             status=entry["status_code"],
             severity=entry["severity"],
@@ -153,6 +158,7 @@ class Scan:
         self.environment = {**os.environ, **environment, "AWS_DEFAULT_REGION": region}
         self.process: subprocess.Popen | None = None
         self.usage: Usage | None = None
+        self.waiter: threading.Thread | None = None
 
     def start(self) -> Scan:
         if not installed():
@@ -160,13 +166,19 @@ class Scan:
         self.started = time.monotonic()
         with (self.output_dir / "prowler.out").open("w") as output:
             self.process = subprocess.Popen(self.command, env=self.environment, stdout=output, stderr=subprocess.STDOUT)
+        # Reaped as soon as it ends, so that its wall time is its own, not until someone asks for its findings.
+        self.waiter = threading.Thread(target=self._reap, daemon=True)
+        self.waiter.start()
         return self
+
+    def _reap(self) -> None:
+        _, status, rusage = os.wait4(self.process.pid, 0)
+        self.usage = Usage(time.monotonic() - self.started, rusage.ru_utime + rusage.ru_stime)
+        self.process.returncode = os.waitstatus_to_exitcode(status)
 
     def findings(self) -> list[Finding]:
         """Waits for the scan; its findings. Prowler exits 3 when it found a FAIL, which is no error here."""
-        _, status, rusage = os.wait4(self.process.pid, 0)
-        self.process.returncode = os.waitstatus_to_exitcode(status)
-        self.usage = Usage(time.monotonic() - self.started, rusage.ru_utime + rusage.ru_stime)
+        self.waiter.join()
         report = self.output_dir / "scan.ocsf.json"
         if self.process.returncode not in (0, 3) or not report.exists():
             output = (self.output_dir / "prowler.out").read_text()[-3000:]
@@ -175,9 +187,9 @@ class Scan:
 
     def stop(self) -> None:
         """Ends a scan nobody waits for any more (the test failed before reading it)."""
-        if self.process and self.process.returncode is None:
+        if self.waiter and self.waiter.is_alive():
             self.process.kill()
-            self.process.wait()
+            self.waiter.join()
 
 
 # The mutelist: one account ("*"), each check's Resources one accepted finding or emulator artifact each.
@@ -215,7 +227,7 @@ def matches(entry: Entry, finding: Finding) -> bool:
     return (
         (entry.check == "*" or entry.check == finding.check or _matched(entry.check, finding.check))
         and any(_matched(region, finding.region) for region in entry.regions)
-        and _matched(entry.resource, finding.resource)
+        and _matched(entry.resource, finding.resource_id)
     )
 
 

@@ -16,10 +16,11 @@ EC2 = f"arn:aws:ec2:us-east-2:{ACCOUNT}"
 
 
 def ocsf(check: str, resource: str, status: str = "FAIL", severity: str = "High", muted: bool = False) -> dict:
-    """One finding as Prowler's json-ocsf output writes it (the fields the test reads)."""
+    """One finding as Prowler's json-ocsf output writes it (the fields the test reads); the resource's id is
+    the last part of its ARN, as for buckets, instances and keys."""
     return {
         "metadata": {"event_code": check},
-        "resources": [{"uid": resource, "region": "us-east-2"}],
+        "resources": [{"uid": resource, "name": resource.rpartition(":")[2].rpartition("/")[2], "region": "us-east-2"}],
         "cloud": {"region": "us-east-2"},
         "status_code": status,
         "status": "Suppressed" if muted else "New",
@@ -37,6 +38,7 @@ def test_a_finding_is_read_from_its_ocsf_document():
     assert finding == scanner.Finding(
         "s3_bucket_kms_encryption",
         BUCKET,
+        "dataeng-local-data-lake-123456789012",
         "us-east-2",
         "FAIL",
         "Medium",
@@ -99,13 +101,13 @@ def test_each_resource_of_a_check_is_one_exception(tmp_path):
         """        secretsmanager_automatic_rotation_enabled:
           Regions: ["*"]
           Resources:
-            - "secret:dataeng-local/grafana-"   # Grafana reads it once, at start
-            - "secret:dataeng-local/mysql-"
+            - "dataeng-local/grafana"   # Grafana reads it once, at start
+            - "dataeng-local/mysql"
 """,
     )
     assert entries == [
-        scanner.Entry("secretsmanager_automatic_rotation_enabled", "secret:dataeng-local/grafana-", ("*",)),
-        scanner.Entry("secretsmanager_automatic_rotation_enabled", "secret:dataeng-local/mysql-", ("*",)),
+        scanner.Entry("secretsmanager_automatic_rotation_enabled", "dataeng-local/grafana", ("*",)),
+        scanner.Entry("secretsmanager_automatic_rotation_enabled", "dataeng-local/mysql", ("*",)),
     ]
 
 
@@ -146,6 +148,8 @@ def test_an_exception_that_mutes_no_platform_fail_is_stale(tmp_path):
         ("s3_bucket_kms_encryption", "glue-scripts", "*", False),
         ("s3_bucket_no_mfa_delete", "*", "*", False),
         ("s3_bucket_kms_encryption", "*", "eu-west-1", False),
+        # Prowler matches the resource's id, not its ARN.
+        ("s3_bucket_kms_encryption", "arn:aws:s3:::dataeng", "*", False),
     ],
 )
 def test_an_exception_matches_as_prowlers_mutelist_does(check, resource, region, muted):
