@@ -87,8 +87,8 @@ destroy: venv ## Tear down the platform of INVENTORY (default: local); asks for 
 	if [ -z "$$answer" ]; then read -r -p "Type the environment name of $(INVENTORY) to destroy it: " answer; fi; \
 	$(INVENTORY_AWS_ENV) $(PLAYBOOK) -i $(INVENTORY) playbooks/destroy.yml -e "confirm_destroy=$$answer"
 
-# The scanner's install (minutes, mostly download and unpacking) runs niced beside lint, sanity, unit and
-# the Glue jobs, which it does not slow down; only the integration tests need it, and wait for it.
+# The scanner's install (about 3 minutes and 190 s of CPU, mostly unpacking 2.3 GB) runs niced beside lint,
+# sanity, unit and the Glue jobs, taking only the CPU they leave; only the integration tests need it, and wait for it.
 test: venv system-deps ## Lint, sanity, unit, Glue job and integration tests
 	@mkdir -p build; nice -n 19 $(MAKE) --no-print-directory scanner > build/scanner-install.log 2>&1 & installing=$$!; \
 	$(MAKE) --no-print-directory lint sanity unit jobs; status=$$?; \
