@@ -5,6 +5,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# The security scanner's own virtualenv (requirements-scanner.txt says why it is not $(VENV)).
+SCANNER_VENV ?= .scanner-venv
 EMULATOR_PORT ?= 5000
 EMULATOR_STATE ?= .local/emulator
 # Target of `make destroy`; local by default so nothing reaches AWS by accident.
@@ -26,7 +28,7 @@ PLAYBOOK := $(BIN)/ansible-playbook
 LOCAL_TESTHOSTS := dataeng-local-kubernetes dataeng-local-monitoring
 
 .PHONY: help venv system-deps local testhosts testhosts-stop emulator-start emulator-stop outputs destroy \
-        test lint sanity unit jobs integration build lock clean docs docs-check kube-apiserver bench deployer-policy
+        test lint sanity unit jobs integration build lock scanner scanner-lock clean docs docs-check kube-apiserver bench deployer-policy
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -37,6 +39,13 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	@touch $@
 
 venv: $(BIN)/.installed ## Create the virtualenv with the pinned toolchain (if missing or outdated)
+
+$(SCANNER_VENV)/.installed: requirements-scanner.txt constraints-scanner.txt
+	@test -x $(SCANNER_VENV)/bin/python || $(PYTHON) -m venv $(SCANNER_VENV)
+	$(SCANNER_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-scanner.txt -c constraints-scanner.txt
+	@touch $@
+
+scanner: $(SCANNER_VENV)/.installed ## Install the pinned security scanner (Prowler) into its own virtualenv (if missing or outdated)
 
 system-deps: ## Install the Debian packages the tests need (when missing; needs root)
 	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
@@ -78,7 +87,13 @@ destroy: venv ## Tear down the platform of INVENTORY (default: local); asks for 
 	if [ -z "$$answer" ]; then read -r -p "Type the environment name of $(INVENTORY) to destroy it: " answer; fi; \
 	$(INVENTORY_AWS_ENV) $(PLAYBOOK) -i $(INVENTORY) playbooks/destroy.yml -e "confirm_destroy=$$answer"
 
-test: venv system-deps lint sanity unit jobs integration ## Lint, sanity, unit, Glue job and integration tests
+# The scanner's install (about 3 minutes and 190 s of CPU, mostly unpacking 2.3 GB) runs niced beside lint,
+# sanity, unit and the Glue jobs, taking only the CPU they leave; only the integration tests need it, and wait for it.
+test: venv system-deps ## Lint, sanity, unit, Glue job and integration tests
+	@mkdir -p build; nice -n 19 $(MAKE) --no-print-directory scanner > build/scanner-install.log 2>&1 & installing=$$!; \
+	$(MAKE) --no-print-directory lint sanity unit jobs; status=$$?; \
+	wait $$installing || { cat build/scanner-install.log; exit 1; }; \
+	test $$status = 0 && $(MAKE) --no-print-directory integration
 
 lint: venv ## ansible-lint (production profile) and ruff
 	$(BIN)/ansible-lint
@@ -94,7 +109,7 @@ unit: venv ## Unit tests (no emulator)
 jobs: venv system-deps ## The Glue job scripts on local PySpark (needs Java)
 	$(BIN)/pytest tests/jobs
 
-integration: venv kube-apiserver ## Integration tests against an emulator the tests start themselves
+integration: venv kube-apiserver scanner ## Integration tests against an emulator the tests start themselves
 	$(BIN)/pytest tests/integration
 
 bench: venv ## Benchmark the cloud layer on fresh emulators into build/bench/ (BENCH_OPTIONS="--repeat 1" for a quick look)
@@ -121,5 +136,11 @@ lock: ## Rewrite constraints.txt from a fresh virtualenv
 	{ echo '# Full lock of the toolchain, produced by `pip freeze` in a fresh .venv; `make lock` rewrites it.'; \
 	  build/lock-venv/bin/pip freeze --exclude-editable; } > constraints.txt
 
+scanner-lock: ## Rewrite constraints-scanner.txt from a fresh virtualenv
+	rm -rf build/scanner-lock-venv && $(PYTHON) -m venv build/scanner-lock-venv
+	build/scanner-lock-venv/bin/pip install --quiet -r requirements-scanner.txt
+	{ echo '# Full lock of the security scanner (Prowler), produced by `pip freeze` in a fresh virtualenv; `make scanner-lock` rewrites it.'; \
+	  build/scanner-lock-venv/bin/pip freeze --exclude-editable; } > constraints-scanner.txt
+
 clean: emulator-stop testhosts-stop ## Stop the emulator and the test hosts, remove the virtualenv and build output
-	rm -rf $(VENV) build .local .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(SCANNER_VENV) build .local .pytest_cache .ruff_cache

@@ -39,7 +39,8 @@ def test_tarball_holds_the_collection_and_nothing_local(tarball):
         "inventories/local/hosts.yml",
     ):
         assert required in names, f"{required} missing from {tarball.name}"
-    leaked = [name for name in names if name.split("/")[0] in {".venv", ".collections", ".local", "build", ".git"}]
+    local = {".venv", ".scanner-venv", ".collections", ".local", "build", ".git"}
+    leaked = [name for name in names if name.split("/")[0] in local]
     assert leaked == []
 
 

@@ -1,8 +1,9 @@
 """Secure by default: the account a converge with the shipped defaults leaves passes a generic
-security audit (support/audit.py), and the audit catches each insecure setting it looks for when
-that setting is made in the account itself: each weakening below changes the reference scenario's
-live account with boto3, the account is read back through the same reader (support/account.py), the
-audit must report exactly the new finding, and the weakening is undone before the next one.
+security audit (support/audit.py: what the scanner of test_scanner.py does not check), and the audit
+catches each insecure setting it looks for when that setting is made in the account itself: each
+weakening below changes the reference scenario's live account with boto3, the account is read back
+through the same reader (support/account.py), the audit must report exactly the new finding, and the
+weakening is undone before the next one.
 
 Where the rest is checked: the audit's decisions on every policy shape in tests/unit/test_audit.py,
 the bucket policies (TLS only; the emulator cannot hold them) in test_bucket_policies.py, the
@@ -27,7 +28,6 @@ pytestmark = pytest.mark.slow
 
 PREFIX = "dataeng-local"
 LAKE_BUCKET = f"{PREFIX}-data-lake-123456789012"
-SCRIPTS_BUCKET = f"{PREFIX}-glue-scripts-123456789012"
 GLUE_ROLE = f"{PREFIX}-glue-service"
 WEAKENING_POLICY = "audit-weakening"
 
@@ -48,7 +48,7 @@ def test_the_account_a_converge_leaves_has_no_insecure_setting(reference):
     assert audit.findings(reference.inventory) == []
     assert audit.weak_credentials(reference.secrets) == []
     # What the audit read: a real account, not an empty one.
-    kinds = ("security_groups", "buckets", "roles", "instances", "ecr", "kms_keys", "secrets")
+    kinds = ("security_groups", "roles", "kms_keys", "secrets")
     assert all(reference.inventory[kind] for kind in kinds)
 
 
@@ -83,13 +83,6 @@ def _group_id(aws, name: str) -> str:
     return group["GroupId"]
 
 
-def _instance(aws, name: str) -> dict:
-    (reservation,) = aws.ec2.describe_instances(
-        Filters=[{"Name": "tag:Name", "Values": [name]}, {"Name": "instance-state-name", "Values": ["running"]}]
-    )["Reservations"]
-    return reservation["Instances"][0]
-
-
 @contextmanager
 def _ingress(aws, group: str, protocol: str, port: int | None, cidr: str) -> Iterator[None]:
     ranges = {"Ipv6Ranges": [{"CidrIpv6": cidr}]} if ":" in cidr else {"IpRanges": [{"CidrIp": cidr}]}
@@ -100,39 +93,6 @@ def _ingress(aws, group: str, protocol: str, port: int | None, cidr: str) -> Ite
         yield
     finally:
         aws.ec2.revoke_security_group_ingress(GroupId=group_id, IpPermissions=[permission])
-
-
-@contextmanager
-def _without_bucket_encryption(aws, bucket: str) -> Iterator[None]:
-    saved = aws.s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]
-    aws.s3.delete_bucket_encryption(Bucket=bucket)
-    try:
-        yield
-    finally:
-        aws.s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration=saved)
-
-
-@contextmanager
-def _public_access_block(aws, bucket: str, **settings: bool) -> Iterator[None]:
-    """The bucket's public access block without it (no settings) or with some settings turned off."""
-    saved = aws.s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
-    if settings:
-        aws.s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={**saved, **settings})
-    else:
-        aws.s3.delete_public_access_block(Bucket=bucket)
-    try:
-        yield
-    finally:
-        aws.s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=saved)
-
-
-@contextmanager
-def _versioning_suspended(aws, bucket: str) -> Iterator[None]:
-    aws.s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
-    try:
-        yield
-    finally:
-        aws.s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
 
 
 @contextmanager
@@ -165,73 +125,6 @@ def _inline_statement(aws, statement: dict) -> Iterator[None]:
         yield
     finally:
         aws.iam.delete_role_policy(RoleName=GLUE_ROLE, PolicyName=WEAKENING_POLICY)
-
-
-# The instance metadata options ModifyInstanceMetadataOptions takes, as DescribeInstances returns them.
-METADATA_OPTIONS = ("HttpTokens", "HttpPutResponseHopLimit", "HttpEndpoint", "HttpProtocolIpv6", "InstanceMetadataTags")
-
-
-@contextmanager
-def _metadata_v1(aws, instance: str) -> Iterator[None]:
-    found = _instance(aws, instance)
-    saved = {option: found["MetadataOptions"][option] for option in METADATA_OPTIONS}
-    # Every option is sent, not only HttpTokens, so that nothing else changes: the emulator resets what a
-    # call leaves out.
-    aws.ec2.modify_instance_metadata_options(InstanceId=found["InstanceId"], **{**saved, "HttpTokens": "optional"})
-    try:
-        yield
-    finally:
-        aws.ec2.modify_instance_metadata_options(InstanceId=found["InstanceId"], **saved)
-
-
-@contextmanager
-def _unencrypted_volume_attached(aws, instance: str, device: str) -> Iterator[None]:
-    # The root volume's encryption cannot be changed after launch: attach a second, unencrypted one.
-    found = _instance(aws, instance)
-    zone = found["Placement"]["AvailabilityZone"]
-    volume_id = aws.ec2.create_volume(AvailabilityZone=zone, Size=1, VolumeType="gp3", Encrypted=False)["VolumeId"]
-    try:
-        aws.ec2.attach_volume(InstanceId=found["InstanceId"], VolumeId=volume_id, Device=device)
-        try:
-            yield
-        finally:
-            aws.ec2.detach_volume(InstanceId=found["InstanceId"], VolumeId=volume_id)
-    finally:
-        aws.ec2.delete_volume(VolumeId=volume_id)
-
-
-@contextmanager
-def _root_volume_detached(aws, instance: str) -> Iterator[None]:
-    found = _instance(aws, instance)
-    (root,) = [m for m in found["BlockDeviceMappings"] if m["DeviceName"] == found["RootDeviceName"]]
-    volume_id = root["Ebs"]["VolumeId"]
-    aws.ec2.detach_volume(InstanceId=found["InstanceId"], VolumeId=volume_id)
-    try:
-        yield
-    finally:
-        aws.ec2.attach_volume(InstanceId=found["InstanceId"], VolumeId=volume_id, Device=root["DeviceName"])
-        # AttachVolume leaves DeleteOnTermination false: without this, terminating the instance would
-        # leave its root volume behind (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_AttachVolume.html,
-        # "ModifyInstanceAttribute" with BlockDeviceMapping changes it).
-        aws.ec2.modify_instance_attribute(
-            InstanceId=found["InstanceId"],
-            BlockDeviceMappings=[
-                {"DeviceName": root["DeviceName"], "Ebs": {"DeleteOnTermination": root["Ebs"]["DeleteOnTermination"]}}
-            ],
-        )
-
-
-@contextmanager
-def _scan_on_push_off(aws, repository: str) -> Iterator[None]:
-    aws.ecr.put_image_scanning_configuration(
-        repositoryName=repository, imageScanningConfiguration={"scanOnPush": False}
-    )
-    try:
-        yield
-    finally:
-        aws.ecr.put_image_scanning_configuration(
-            repositoryName=repository, imageScanningConfiguration={"scanOnPush": True}
-        )
 
 
 @contextmanager
@@ -279,29 +172,6 @@ WEAKENINGS = {
         "world-open-port",
         lambda aws: _ingress(aws, f"{PREFIX}-monitoring", "-1", None, "0.0.0.0/0"),
         (f"security group {PREFIX}-monitoring: every protocol and port open to the internet (0.0.0.0/0)",),
-    ),
-    "bucket without default encryption": Weakening(
-        "bucket-encryption",
-        lambda aws: _without_bucket_encryption(aws, LAKE_BUCKET),
-        (f"bucket {LAKE_BUCKET}: no default encryption",),
-    ),
-    "bucket without public access block": Weakening(
-        "bucket-public-access",
-        lambda aws: _public_access_block(aws, SCRIPTS_BUCKET),
-        (f"bucket {SCRIPTS_BUCKET}: public access not blocked ({{}})",),
-    ),
-    "bucket allowing public policies": Weakening(
-        "bucket-public-access",
-        lambda aws: _public_access_block(aws, LAKE_BUCKET, BlockPublicPolicy=False, RestrictPublicBuckets=False),
-        (
-            f"bucket {LAKE_BUCKET}: public access not blocked ({{'BlockPublicAcls': True, 'BlockPublicPolicy': False, "
-            "'IgnorePublicAcls': True, 'RestrictPublicBuckets': False})",
-        ),
-    ),
-    "bucket with versioning suspended": Weakening(
-        "bucket-versioning",
-        lambda aws: _versioning_suspended(aws, LAKE_BUCKET),
-        (f"bucket {LAKE_BUCKET}: versioning off (deleted data cannot be recovered)",),
     ),
     "role any AWS principal may assume": Weakening(
         "role-trust",
@@ -375,26 +245,6 @@ WEAKENINGS = {
             },
         ),
         (f"role {GLUE_ROLE}: policy {WEAKENING_POLICY}: changes any resource (['cloudwatch:PutMetricData'] on *)",),
-    ),
-    "instance metadata v1": Weakening(
-        "instance-imdsv1",
-        lambda aws: _metadata_v1(aws, f"{PREFIX}-monitoring"),
-        (f"instance {PREFIX}-monitoring: IMDSv1 allowed (HttpTokens optional)",),
-    ),
-    "unencrypted volume attached": Weakening(
-        "instance-unencrypted-volume",
-        lambda aws: _unencrypted_volume_attached(aws, f"{PREFIX}-kubernetes", "/dev/sdf"),
-        (f"instance {PREFIX}-kubernetes: volume /dev/sdf not encrypted",),
-    ),
-    "root volume detached": Weakening(
-        "instance-no-volume",
-        lambda aws: _root_volume_detached(aws, f"{PREFIX}-monitoring"),
-        (f"instance {PREFIX}-monitoring: no EBS volume to check",),
-    ),
-    "registry without scans": Weakening(
-        "ecr-scan-on-push",
-        lambda aws: _scan_on_push_off(aws, "local-spark-apps"),
-        ("ECR repository local-spark-apps: no scan on push",),
     ),
     "key without rotation": Weakening(
         "kms-rotation",

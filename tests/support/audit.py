@@ -4,6 +4,27 @@ expectations. RULES below are the rules as data, one named rule per check, so a 
 a weakening of the account for each; `findings()` lists every breach, one Finding each, naming the
 rule and the resource.
 
+The established scanner (Prowler, tests/integration/test_scanner.py) judges the same account, so this
+audit keeps only what Prowler 5.46.0 does not check, read from its checks' code:
+- world-open-port: Prowler fails all ports open to the internet and a list of named ports (SSH, RDP,
+  databases, Kafka, Kibana... and its "high risk" list), not any port but the web tier's 80 and 443
+  (8443 or 9090 open to the world passes it).
+- role-trust: Prowler looks for the conditions on a service's trust (confused deputy), and for
+  ReadOnlyAccess granted across accounts, not for a role that anyone or any AWS account may assume.
+- role-administrator-policy: Prowler fails AdministratorAccess attached to a role, not PowerUserAccess or
+  IAMFullAccess.
+- policy-every-action, policy-unscoped-write: Prowler fails `*` on `*` and full access to KMS or CloudTrail,
+  and privilege escalation paths, not `service:*`, NotAction or a write on every resource of a kind.
+- kms-rotation: Prowler checks it (kms_cmk_rotation_enabled), but on the emulator that check is muted for
+  every key (docs/prowler-mutelist.yaml: moto makes the aws/ebs key a customer key without rotation, under
+  an id drawn at random), so this rule, which skips the aws/ managed aliases, stays the one that holds.
+- secret-customer-key: Prowler has no check of the key a secret is encrypted with.
+- weak_credentials: Prowler does not read secret values.
+What Prowler checks as this audit did, and so no longer here: bucket default encryption
+(s3_bucket_default_encryption), public access block (s3_bucket_level_public_access_block), versioning
+(s3_bucket_object_versioning), IMDSv2 (ec2_instance_imdsv2_enabled), encrypted volumes
+(ec2_ebs_volume_encryption) and ECR scan on push (ecr_repositories_scan_images_on_push_enabled).
+
 The IAM rules read any policy the IAM grammar allows (Action/NotAction, Resource/NotResource as a
 string or a list, wildcards, a Statement object or list, Principal "*") and report what they cannot
 prove harmless rather than fail on it.
@@ -20,7 +41,6 @@ from support.expectations import as_list
 WORLD = ("0.0.0.0/0", "::/0")
 # The only ports the platform may open to the internet: the web tier's HTTP and HTTPS.
 PUBLIC_PORTS = {80, 443}
-PUBLIC_ACCESS_BLOCK = ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets")
 ADMINISTRATOR_POLICIES = ("/AdministratorAccess", "/PowerUserAccess", "/IAMFullAccess")
 # Values that are someone's default password, never a generated one.
 DEFAULT_PASSWORDS = {"", "admin", "password", "changeme", "changeit", "elastic", "secret", "grafana", "argocd"}
@@ -107,24 +127,6 @@ def _world_open_ports(group: dict) -> list[str]:
         else:
             problems.append(f"ports {exposed[:5]} open to the internet ({', '.join(world)})")
     return problems
-
-
-# Buckets.
-
-
-def _bucket_unencrypted(bucket: dict) -> list[str]:
-    return [] if bucket["encryption"] else ["no default encryption"]
-
-
-def _bucket_public(bucket: dict) -> list[str]:
-    block = (bucket["public_access_block"] or {}).get("PublicAccessBlockConfiguration", {})
-    return (
-        [] if all(block.get(setting) for setting in PUBLIC_ACCESS_BLOCK) else [f"public access not blocked ({block})"]
-    )
-
-
-def _bucket_unversioned(bucket: dict) -> list[str]:
-    return [] if bucket["versioning"] == "Enabled" else ["versioning off (deleted data cannot be recovered)"]
 
 
 # IAM.
@@ -256,27 +258,7 @@ def _administrator_policy(role: dict) -> list[str]:
     return [f"an administrator policy is attached ({attached})"] if attached else []
 
 
-# Instances.
-
-
-def _imds_v1(instance: dict) -> list[str]:
-    tokens = instance["metadata"].get("HttpTokens")
-    return [] if tokens == "required" else [f"IMDSv1 allowed (HttpTokens {tokens})"]
-
-
-def _unencrypted_volumes(instance: dict) -> list[str]:
-    return [f"volume {volume['device']} not encrypted" for volume in instance["volumes"] if not volume["encrypted"]]
-
-
-def _no_volume(instance: dict) -> list[str]:
-    return [] if instance["volumes"] else ["no EBS volume to check"]
-
-
-# Registries, keys and secrets.
-
-
-def _no_scan_on_push(repository: dict) -> list[str]:
-    return [] if repository["scan_on_push"] else ["no scan on push"]
+# Keys and secrets.
 
 
 def _no_rotation(key: dict) -> list[str]:
@@ -292,17 +274,10 @@ def _no_customer_key(secret: dict) -> list[str]:
 
 RULES: tuple[Rule, ...] = (
     Rule("world-open-port", "security_groups", "security group", _world_open_ports),
-    Rule("bucket-encryption", "buckets", "bucket", _bucket_unencrypted),
-    Rule("bucket-public-access", "buckets", "bucket", _bucket_public),
-    Rule("bucket-versioning", "buckets", "bucket", _bucket_unversioned),
     Rule("role-trust", "roles", "role", _trusted_beyond_services),
     Rule("role-administrator-policy", "roles", "role", _administrator_policy),
     Rule("policy-every-action", "roles", "role", _inline_policies(_every_action)),
     Rule("policy-unscoped-write", "roles", "role", _inline_policies(_unscoped_write)),
-    Rule("instance-imdsv1", "instances", "instance", _imds_v1),
-    Rule("instance-unencrypted-volume", "instances", "instance", _unencrypted_volumes),
-    Rule("instance-no-volume", "instances", "instance", _no_volume),
-    Rule("ecr-scan-on-push", "ecr", "ECR repository", _no_scan_on_push),
     Rule("kms-rotation", "kms_keys", "KMS key", _no_rotation, name_field="alias"),
     Rule("secret-customer-key", "secrets", "secret", _no_customer_key),
 )

@@ -11,7 +11,7 @@ import pytest
 
 from support import audit
 
-KINDS = ("security_groups", "buckets", "roles", "instances", "ecr", "kms_keys", "secrets")
+KINDS = ("security_groups", "roles", "kms_keys", "secrets")
 SERVICE_TRUST = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Principal": {"Service": "glue.amazonaws.com"}, "Action": "sts:AssumeRole"}],
@@ -22,19 +22,7 @@ SECURE = {
         "ingress": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
         "egress": [],
     },
-    "buckets": {
-        "name": "lake",
-        "encryption": {"ServerSideEncryptionConfiguration": {"Rules": [{}]}},
-        "public_access_block": {"PublicAccessBlockConfiguration": dict.fromkeys(audit.PUBLIC_ACCESS_BLOCK, True)},
-        "versioning": "Enabled",
-    },
     "roles": {"name": "glue", "trust": SERVICE_TRUST, "attached": [], "inline": {}},
-    "instances": {
-        "name": "host",
-        "metadata": {"HttpTokens": "required"},
-        "volumes": [{"device": "/dev/xvda", "encrypted": True}],
-    },
-    "ecr": {"name": "apps", "scan_on_push": True},
     "kms_keys": {"alias": "alias/platform", "rotation": True},
     "secrets": {"name": "platform/grafana", "kms_key": "arn:aws:kms:us-east-2:123456789012:key/key-?"},
 }
@@ -66,10 +54,6 @@ BREAKING = [
     ("world-open-port", "security_groups", {"ingress": world_ingress("tcp", 22, "0.0.0.0/0")}),
     ("world-open-port", "security_groups", {"ingress": world_ingress("tcp", 22, "::/0")}),
     ("world-open-port", "security_groups", {"ingress": world_ingress("-1", None, "0.0.0.0/0")}),
-    ("bucket-encryption", "buckets", {"encryption": None}),
-    ("bucket-public-access", "buckets", {"public_access_block": None}),
-    ("bucket-versioning", "buckets", {"versioning": "Suspended"}),
-    ("bucket-versioning", "buckets", {"versioning": None}),
     ("role-trust", "roles", {"trust": {"Statement": {"Effect": "Allow", "Principal": {"AWS": "*"}}}}),
     ("role-trust", "roles", {"trust": {"Statement": [{"Effect": "Allow", "Principal": "*"}]}}),
     ("role-trust", "roles", {"trust": {"Statement": [{"Effect": "Allow", "NotPrincipal": {"AWS": "x"}}]}}),
@@ -80,10 +64,6 @@ BREAKING = [
         "roles",
         {"inline": inline({"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"})},
     ),
-    ("instance-imdsv1", "instances", {"metadata": {"HttpTokens": "optional"}}),
-    ("instance-unencrypted-volume", "instances", {"volumes": [{"device": "/dev/sdf", "encrypted": False}]}),
-    ("instance-no-volume", "instances", {"volumes": []}),
-    ("ecr-scan-on-push", "ecr", {"scan_on_push": False}),
     ("kms-rotation", "kms_keys", {"rotation": False}),
     ("secret-customer-key", "secrets", {"kms_key": None}),
 ]
