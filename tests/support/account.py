@@ -96,7 +96,7 @@ def _ec2(aws) -> tuple[dict, dict[str, str]]:
     subnets = described("describe_subnets", "Subnets")
     all_groups = described("describe_security_groups", "SecurityGroups")
     groups = [g for g in all_groups if g["GroupName"] != "default"]
-    network_acls = [a for a in described("describe_network_acls", "NetworkAcls") if not a["IsDefault"]]
+    network_acls = described("describe_network_acls", "NetworkAcls")
     tables = described("describe_route_tables", "RouteTables")
     gateways = ec2.describe_internet_gateways()["InternetGateways"]
     nats = [n for n in described("describe_nat_gateways", "NatGateways", filters=False) if n["State"] != "deleted"]
@@ -206,6 +206,7 @@ def _ec2(aws) -> tuple[dict, dict[str, str]]:
             {
                 "name": name_tag(a),
                 "vpc": a["VpcId"],
+                "default": a["IsDefault"],
                 "subnets": sorted(s["SubnetId"] for s in a["Associations"]),
                 "entries": sorted(
                     (e for e in a["Entries"] if e["RuleNumber"] != 32767), key=lambda e: (e["Egress"], e["RuleNumber"])
