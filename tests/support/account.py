@@ -96,7 +96,9 @@ def _ec2(aws) -> tuple[dict, dict[str, str]]:
         return getattr(ec2, call)(**({"Filters": in_vpcs} if filters else {}), **kwargs)[key]
 
     subnets = described("describe_subnets", "Subnets")
-    groups = [g for g in described("describe_security_groups", "SecurityGroups") if g["GroupName"] != "default"]
+    all_groups = described("describe_security_groups", "SecurityGroups")
+    groups = [g for g in all_groups if g["GroupName"] != "default"]
+    network_acls = described("describe_network_acls", "NetworkAcls")
     tables = described("describe_route_tables", "RouteTables")
     gateways = ec2.describe_internet_gateways()["InternetGateways"]
     nats = [n for n in described("describe_nat_gateways", "NatGateways", filters=False) if n["State"] != "deleted"]
@@ -133,6 +135,7 @@ def _ec2(aws) -> tuple[dict, dict[str, str]]:
         ("vpce", endpoints, "VpcEndpointId"),
         ("i", instances, "InstanceId"),
         ("eipalloc", addresses, "AllocationId"),
+        ("acl", network_acls, "NetworkAclId"),
     ):
         for item in items:
             names[item[id_key]] = f"{kind}:{name_tag(item)}"
@@ -201,6 +204,25 @@ def _ec2(aws) -> tuple[dict, dict[str, str]]:
             }
             for e in endpoints
         ],
+        "network_acls": [
+            {
+                "name": name_tag(a),
+                "vpc": a["VpcId"],
+                "default": a["IsDefault"],
+                "subnets": sorted(s["SubnetId"] for s in a["Associations"]),
+                "entries": sorted(
+                    (e for e in a["Entries"] if e["RuleNumber"] != 32767), key=lambda e: (e["Egress"], e["RuleNumber"])
+                ),
+                "tags": a.get("Tags"),
+            }
+            for a in network_acls
+        ],
+        # What the network role leaves of each VPC's default group (network_default_security_group_restricted).
+        "default_security_groups": [
+            {"vpc": g["VpcId"], "ingress": g["IpPermissions"], "egress": g["IpPermissionsEgress"]}
+            for g in all_groups
+            if g["GroupName"] == "default"
+        ],
         "security_groups": [
             {
                 "name": g["GroupName"],
@@ -241,6 +263,7 @@ def _ec2(aws) -> tuple[dict, dict[str, str]]:
                         "DeleteOnTermination": n["Attachment"].get("DeleteOnTermination"),
                         "subnet": n.get("SubnetId"),
                         "groups": sorted(g["GroupId"] for g in n.get("Groups", [])),
+                        "AssociatePublicIpAddress": "PublicIp" in n.get("Association", {}),
                     }
                     for n in i.get("NetworkInterfaces", [])
                 ],
@@ -721,6 +744,7 @@ SETTERS = (
     "Run",
     "Import",
     "Start",
+    "Replace",
     "PUT ",
 )
 READS = ("Describe", "List", "Get", "BatchGet", "Search", "GET ", "HEAD ")
@@ -773,6 +797,7 @@ SUBJECTS = (
     "InstanceProfileName",
     "RoleName",
     "GroupId",
+    "NetworkAclId",
     "InstanceId",
     "RouteTableId",
     "InternetGatewayId",

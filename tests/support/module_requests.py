@@ -17,6 +17,7 @@ from ansible_collections.dataeng.platform.plugins.module_utils import ec2_lists,
 from ansible_collections.dataeng.platform.plugins.modules import (
     dlm_lifecycle_policy,
     ec2_security_groups,
+    ec2_vpc_endpoint_policies,
     ec2_vpc_interface_endpoints,
     ec2_vpc_route_tables,
     ec2_vpc_subnets,
@@ -158,6 +159,12 @@ def _ec2_tags(output, _arguments):
     return client
 
 
+def _endpoint_policy(output):
+    client = ShapeCheckingClient("ec2")
+    ec2_vpc_endpoint_policies.apply_policy(client, "vpce-0123456789abcdef0", output)
+    return client
+
+
 def _glue_tags(_output, arguments):
     client = ShapeCheckingClient("glue")
     _shell(glue.GlueResource, module=None, params=arguments["params"], client=client, _arn=GLUE_ARN).update_tags(
@@ -231,6 +238,7 @@ PLAN_REPLAYS = {
         ec2_vpc_interface_endpoints.Endpoints,
         lambda endpoints, calls, arguments: endpoints.apply(arguments["current"]["id"], calls),
     ),
+    (ec2_vpc_endpoint_policies, "plan_policy"): lambda output, _arguments: _endpoint_policy(output),
     (ec2_vpc_route_tables, "plan_table"): _ec2_apply(
         ec2_vpc_route_tables.RouteTables,
         lambda tables, calls, arguments: tables.apply(

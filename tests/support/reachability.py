@@ -23,9 +23,17 @@ from dataclasses import dataclass
 
 HTTPS = 443
 HTTP = 80
+RDP = 3389
 # A client's side of a connection: its reply comes back to one of these ports, so a network ACL (stateless)
-# must let them in. https://docs.aws.amazon.com/vpc/latest/userguide/custom-network-acl.html#nacl-ephemeral-ports
-EPHEMERAL_PORTS = (1024, 65535)
+# must let them in. Linux (the hosts, Fargate tasks) opens its connections from 32768-60999, a NAT gateway from
+# 1024-65535, a client on the internet from anywhere above 1023.
+# https://docs.aws.amazon.com/vpc/latest/userguide/custom-network-acl.html#nacl-ephemeral-ports
+LINUX_CLIENT_PORTS = (32768, 60999)
+NAT_CLIENT_PORTS = (1024, 65535)
+ANY_CLIENT_PORTS = (1024, 65535)
+# The platform's ACLs keep RDP shut to the internet even among the NAT gateway's ports (roles/network/vars/main.yml):
+# the one connection in 64512 the gateway opens from it gets no reply and is retried.
+NAT_PORTS_LEFT_SHUT = (RDP,)
 INTERNET = "0.0.0.0/0"
 EGRESS_SETTING = "network_private_egress"
 S3_SETTING = "network_s3_endpoint_enabled"
@@ -213,15 +221,21 @@ def _name(resource: dict) -> str | None:
 
 
 def findings(account: dict) -> list[Finding]:
-    """Every destination a workload of `account` needs and cannot reach, with why."""
+    """Every destination a workload of `account` needs and cannot reach, and every port its security groups
+    open to an address range that the network ACLs keep that range from reaching, with why."""
     network = Network(account)
     found = []
     for workload in account["workloads"]:
-        for need in workload["needs"]:
-            for subnet in workload["subnets"]:
+        for subnet in workload["subnets"]:
+            for need in workload["needs"]:
                 why = network.blocked(workload, subnet, need)
                 if why:
                     found.append(Finding(f"{workload['name']} (in {subnet})", _destination(need), why))
+            for cidr, ports in network.served(workload):
+                why = network.blocked_by_acls(subnet, cidr, ports, inbound=True, client_ports=ANY_CLIENT_PORTS)
+                if why:
+                    low, high = ports
+                    found.append(Finding(cidr, f"{workload['name']} (in {subnet}) on TCP {low}-{high}", why))
     return found
 
 
@@ -268,14 +282,26 @@ def group_allows(rules: list[dict], port: int, cidr: str | None = None, groups=(
     return False
 
 
+def acl_allows_ports(entries: list[dict], egress: bool, ports: tuple[int, int], cidr: str, shut=()) -> bool:
+    """Whether a network ACL lets every TCP port of the range `ports` but those of `shut` through: the decision
+    only changes where a rule's range starts or ends, so those ports and the range's first one decide it."""
+    low, high = ports
+    edges = {low} | {e["ports"][0] for e in entries if e["ports"]} | {e["ports"][1] + 1 for e in entries if e["ports"]}
+    edges |= {port + 1 for port in shut}
+    return all(acl_allows(entries, egress, port, cidr) for port in edges if low <= port <= high and port not in shut)
+
+
 def acl_allows(entries: list[dict], egress: bool, port: int, cidr: str) -> bool:
-    """Whether a network ACL lets TCP `port` out to (egress) or in from `cidr`: the lowest-numbered rule that
-    matches any of that traffic decides, and allows only if it covers all of it."""
+    """Whether a network ACL lets TCP `port` out to (egress) or in from every address of `cidr`: rules apply in
+    the order of their numbers; one that covers all of `cidr` decides, a deny of part of it blocks, an allow of
+    part of it (the VPC's own range within the internet's) leaves the rest to the rules after it."""
     for entry in sorted((e for e in entries if e["egress"] == egress), key=lambda e: e["number"]):
         protocol_matches = entry["protocol"] in ("-1", "6")
         port_matches = entry["ports"] is None or entry["ports"][0] <= port <= entry["ports"][1]
-        if protocol_matches and port_matches and _overlaps(entry["cidr"], cidr):
-            return entry["allow"] and _covers(entry["cidr"], cidr)
+        if not (protocol_matches and port_matches and _overlaps(entry["cidr"], cidr)):
+            continue
+        if _covers(entry["cidr"], cidr) or not entry["allow"]:
+            return entry["allow"]
     return False
 
 
@@ -359,6 +385,13 @@ class Network:
             nat_subnet = self.nats[target]["subnet"]
             if not any(self.to_internet_gateway(r, nat_subnet) for r in self.route_table(nat_subnet)["routes"]):
                 return f"its NAT gateway {target} is in a subnet without a route to an internet gateway"
+            source = self.subnets[subnet_id]["cidr"]
+            for port in ports:
+                why = self.blocked_by_acls(nat_subnet, source, port, inbound=True) or self.blocked_by_acls(
+                    nat_subnet, INTERNET, port, client_ports=NAT_CLIENT_PORTS, shut=NAT_PORTS_LEFT_SHUT
+                )
+                if why:
+                    return f"through its NAT gateway {target}, {why}"
         elif self.to_internet_gateway(route, subnet_id):
             if not workload["public_ip"]:
                 return "it routes to the internet gateway but has no public IP address"
@@ -415,16 +448,35 @@ class Network:
                 reasons.append(why)
         return f"through its endpoint {endpoint['id']}, " + ("; ".join(sorted(set(reasons))) or "which has no subnet")
 
-    def blocked_by_acls(self, subnet_id: str, peer: str, port: int, inbound: bool = False) -> str | None:
-        """Why the network ACL of `subnet_id` stops a TCP connection to `port` of `peer` (or, `inbound`, from
-        `peer` to `port` here), its request or its reply."""
+    def served(self, workload: dict) -> list[tuple[str, tuple[int, int]]]:
+        """The (address range, TCP ports) its security groups admit connections from."""
+        return [
+            (r["CidrIp"], (permission.get("FromPort", 0), permission.get("ToPort", 65535)))
+            for group in workload["groups"]
+            for permission in self.groups[group]["ingress"]
+            if permission["IpProtocol"] in ("tcp", "6", "-1")
+            for r in permission.get("IpRanges", [])
+        ]
+
+    def blocked_by_acls(
+        self,
+        subnet_id: str,
+        peer: str,
+        port: int | tuple[int, int],
+        inbound: bool = False,
+        client_ports: tuple[int, int] = LINUX_CLIENT_PORTS,
+        shut=(),
+    ) -> str | None:
+        """Why the network ACL of `subnet_id` stops a TCP connection to `port` (or ports) of `peer` (or,
+        `inbound`, from `peer` to `port` here), its request or its reply to the client's `client_ports` but
+        those of `shut`."""
         entries = self.acl(subnet_id)
-        request_allowed = acl_allows(entries, egress=not inbound, port=port, cidr=peer)
-        replies_allowed = all(acl_allows(entries, egress=inbound, port=p, cidr=peer) for p in EPHEMERAL_PORTS)
-        if not request_allowed:
+        ports = port if isinstance(port, tuple) else (port, port)
+        if not acl_allows_ports(entries, egress=not inbound, ports=ports, cidr=peer):
             direction = f"in from {peer}" if inbound else f"out to {peer}"
-            return f"the network ACL of {subnet_id} lets no TCP {port} {direction}"
-        if not replies_allowed:
-            low, high = EPHEMERAL_PORTS
+            shown = str(port) if isinstance(port, int) else f"{ports[0]}-{ports[1]}"
+            return f"the network ACL of {subnet_id} lets no TCP {shown} {direction}"
+        if not acl_allows_ports(entries, egress=inbound, ports=client_ports, cidr=peer, shut=shut):
+            low, high = client_ports
             return f"the network ACL of {subnet_id} stops the replies (TCP {low}-{high}) of {peer}"
         return None

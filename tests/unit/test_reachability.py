@@ -197,7 +197,7 @@ def test_a_network_acl_denying_the_replies_is_named():
     found = reachability.findings(account)
     assert {f.workload for f in found} == {"ECS service data-processing (in subnet-private-a)"}
     assert all(
-        "the network ACL of subnet-private-a stops the replies (TCP 1024-65535) of 0.0.0.0/0" in f.why for f in found
+        "the network ACL of subnet-private-a stops the replies (TCP 32768-60999) of 0.0.0.0/0" in f.why for f in found
     )
 
 
@@ -235,3 +235,75 @@ def test_task_needs_follow_the_container_definitions():
     assert reachability.task_needs([container]) == ECS_NEEDS
     assert reachability.task_needs([{"image": "public.ecr.aws/nginx/nginx:1"}]) == []
     assert reachability.task_needs([{"image": "busybox", "secrets": [{"valueFrom": "/app/key"}]}]) == ["ssm"]
+
+
+def _entry(egress: bool, number: int, cidr: str, ports=None, protocol: str = "6") -> dict:
+    return {"egress": egress, "number": number, "protocol": protocol, "cidr": cidr, "ports": ports, "allow": True}
+
+
+def platform_acls(egress: str, admin_cidr: str | None = None) -> list[dict]:
+    """The network ACLs the network role puts on the seed's subnets (roles/network/vars/main.yml)."""
+    vpc = _entry(False, 100, "10.0.0.0/16", protocol="-1")
+    admin = [_entry(False, 200, admin_cidr, [0, 65535])] if admin_cidr else []
+    web = [_entry(False, 300, "0.0.0.0/0", [80, 80]), _entry(False, 301, "0.0.0.0/0", [443, 443])]
+    replies = [[1024, 3388], [3390, 65535]] if egress == "nat_gateway" else [[32768, 65535]]
+    out = _entry(True, 100, "0.0.0.0/0", protocol="-1")
+    return [
+        {
+            "vpc": "vpc-1",
+            "subnets": ["subnet-public-a", "subnet-public-b"],
+            "default": False,
+            "entries": [
+                vpc,
+                *admin,
+                *web,
+                *(_entry(False, 400 + i, "0.0.0.0/0", r) for i, r in enumerate(replies)),
+                out,
+            ],
+        },
+        {
+            "vpc": "vpc-1",
+            "subnets": ["subnet-private-a", "subnet-private-b"],
+            "default": False,
+            "entries": [vpc, _entry(False, 400, "0.0.0.0/0", [32768, 65535]), out],
+        },
+    ]
+
+
+SSH_FROM_ADMINS = {
+    "IpProtocol": "tcp",
+    "FromPort": 22,
+    "ToPort": 22,
+    "IpRanges": [{"CidrIp": "203.0.113.0/24"}],
+    "UserIdGroupPairs": [],
+}
+
+
+@pytest.mark.parametrize("egress", ["endpoints", "nat_gateway"])
+def test_the_platforms_network_acls_let_every_workload_through_and_the_admins_in(egress):
+    account = seed_account(egress)
+    account["network_acls"] += platform_acls(egress, admin_cidr="203.0.113.0/24")
+    account["security_groups"][1]["ingress"].append(copy.deepcopy(SSH_FROM_ADMINS))
+    assert messages(account) == []
+
+
+def test_a_network_acl_that_shuts_a_port_the_security_groups_serve_is_named():
+    account = seed_account()
+    account["network_acls"] += platform_acls("endpoints")
+    account["security_groups"][1]["ingress"].append(copy.deepcopy(SSH_FROM_ADMINS))
+    assert messages(account) == [
+        "203.0.113.0/24 cannot reach host bastion (in subnet-public-a) on TCP 22-22: "
+        "the network ACL of subnet-public-a lets no TCP 22-22 in from 203.0.113.0/24"
+    ]
+
+
+def test_a_nat_gateway_subnet_admitting_only_linux_reply_ports_stops_the_nat_replies():
+    # The endpoints' ACLs under a NAT gateway: the gateway opens its connections from 1024-65535.
+    account = seed_account("nat_gateway")
+    account["network_acls"] += platform_acls("endpoints")
+    found = reachability.findings(account)
+    assert {f.destination for f in found} == {"ECR (api)", "ECR (dkr)", "Secrets Manager", "CloudWatch Logs"}
+    assert all(
+        "through its NAT gateway nat-1, the network ACL of subnet-public-a stops the replies (TCP 1024-65535)" in f.why
+        for f in found
+    ), found

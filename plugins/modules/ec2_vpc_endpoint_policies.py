@@ -1,0 +1,156 @@
+#!/usr/bin/python
+
+# Copyright: (c) 2026, dataeng.platform contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+---
+module: ec2_vpc_endpoint_policies
+version_added: 0.1.0
+short_description: Set the policies of existing VPC endpoints, gateway or interface
+description:
+  - Gives each listed VPC endpoint the policy the task gives, or the default full-access one, in place
+    (ModifyVpcEndpoint). M(amazon.aws.ec2_vpc_endpoint) sends a policy only when it creates an endpoint and never
+    compares it afterwards, and M(dataeng.platform.ec2_vpc_interface_endpoints) leaves policies alone.
+  - An endpoint policy limits what may be done through the endpoint, whoever asks; it grants nothing.
+    U(https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html)
+options:
+  endpoints:
+    description:
+      - The endpoints, by id.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      id:
+        description:
+          - The endpoint's id.
+        type: str
+        required: true
+      policy:
+        description:
+          - The policy document. Without it the endpoint gets AWS's default policy, full access to the service.
+        type: json
+extends_documentation_fragment:
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+attributes:
+  check_mode:
+    support: full
+    description: Reports what would change without changing it.
+  diff_mode:
+    support: full
+    description: Shows each changed endpoint's policy before and after.
+author:
+  - dataeng.platform maintainers (@dataeng)
+"""
+
+EXAMPLES = r"""
+- name: Only the account's own principals and buckets through the S3 endpoint
+  dataeng.platform.ec2_vpc_endpoint_policies:
+    endpoints:
+      - id: vpce-0123456789abcdef0
+        policy:
+          Version: "2012-10-17"
+          Statement:
+            - Effect: Allow
+              Principal: "*"
+              Action: "*"
+              Resource: "*"
+              Condition:
+                StringEquals:
+                  aws:PrincipalAccount: "123456789012"
+                  aws:ResourceAccount: "123456789012"
+"""
+
+RETURN = r"""
+actions:
+  description: "The API calls made (or that would be made, in check mode), each as C(<endpoint id>: <call>)."
+  returned: always
+  type: list
+  elements: str
+  sample: ["vpce-0123456789abcdef0: modify_vpc_endpoint"]
+endpoints:
+  description: The endpoints after the task, in the order given.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Id of the endpoint.
+      type: str
+    policy:
+      description: Its policy document.
+      type: dict
+"""
+
+import json
+
+try:
+    from botocore.exceptions import BotoCoreError, ClientError
+except ImportError:
+    pass  # AnsibleAWSModule reports a missing botocore
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+# The policy an endpoint has when none is given, as DescribeVpcEndpoints shows it.
+# https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html#default-endpoint-policy
+DEFAULT_POLICY = {"Statement": [{"Action": "*", "Effect": "Allow", "Principal": "*", "Resource": "*"}]}
+
+
+def plan_policy(current, wanted):
+    """The calls that give an endpoint whose policy is `current` the policy `wanted` (None: the default one), each
+    with what it takes; none when it has it already. Policies are compared as documents, not as text."""
+    target = DEFAULT_POLICY if wanted is None else wanted
+    if current.get("Statement") == target.get("Statement") and (wanted is None or current == wanted):
+        return []
+    change = {"ResetPolicy": True} if wanted is None else {"PolicyDocument": json.dumps(wanted, sort_keys=True)}
+    return [("modify_vpc_endpoint", change)]
+
+
+def apply_policy(client, endpoint_id, calls):
+    for _call, change in calls:
+        client.modify_vpc_endpoint(aws_retry=True, VpcEndpointId=endpoint_id, **change)
+
+
+def main():
+    module = AnsibleAWSModule(
+        argument_spec=dict(
+            endpoints=dict(
+                type="list",
+                elements="dict",
+                required=True,
+                options=dict(id=dict(type="str", required=True), policy=dict(type="json")),
+            ),
+        ),
+        supports_check_mode=True,
+    )
+    client = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
+    wanted = {e["id"]: json.loads(e["policy"]) if e["policy"] else None for e in module.params["endpoints"]}
+    try:
+        found = client.describe_vpc_endpoints(aws_retry=True, VpcEndpointIds=list(wanted))["VpcEndpoints"]
+    except (BotoCoreError, ClientError) as error:
+        module.fail_json_aws(error, msg=f"Could not read the endpoints {sorted(wanted)}")
+    current = {e["VpcEndpointId"]: json.loads(e.get("PolicyDocument") or "{}") for e in found}
+    actions, diff, results = [], {"before": {}, "after": {}}, []
+    for endpoint_id, policy in wanted.items():
+        calls = plan_policy(current[endpoint_id], policy)
+        after = DEFAULT_POLICY if policy is None else policy
+        results.append({"id": endpoint_id, "policy": after})
+        if not calls:
+            continue
+        actions.extend(f"{endpoint_id}: {call}" for call, _change in calls)
+        diff["before"][endpoint_id] = current[endpoint_id]
+        diff["after"][endpoint_id] = after
+        if not module.check_mode:
+            try:
+                apply_policy(client, endpoint_id, calls)
+            except (BotoCoreError, ClientError) as error:
+                module.fail_json_aws(error, msg=f"Could not set the policy of {endpoint_id}")
+    module.exit_json(changed=bool(actions), actions=actions, endpoints=results, diff=diff)
+
+
+if __name__ == "__main__":
+    main()
