@@ -15,6 +15,8 @@ description:
     a rerun never changes a password; its description, KMS key and tags are made what the task says (the KMS key
     change re-encrypts the value, which stays the same).
   - A secret scheduled for deletion is restored, with its value.
+  - With O(secrets[].resource_policy), the secret's resource-based policy is made that policy, sent with
+    C(BlockPublicPolicy) so that Secrets Manager refuses one that would open the secret beyond the account.
   - Does in one process what M(community.aws.secretsmanager_secret) with
     O(community.aws.secretsmanager_secret#module:overwrite=false) does one secret per task; that module leaves a
     changed description or KMS key as it is when it may not overwrite.
@@ -51,6 +53,11 @@ options:
       tags:
         description:
           - Tags of the secret.
+        type: dict
+      resource_policy:
+        description:
+          - The secret's resource-based policy. C({}) removes the policy the secret has; without it the policy is
+            left as it is.
         type: dict
   kms_key_id:
     description:
@@ -94,7 +101,8 @@ attributes:
     description: Reports what would change without changing it (and generates no password).
   diff_mode:
     support: full
-    description: Shows each changed secret's description, KMS key and tags before and after, never its value.
+    description:
+      - Shows each changed secret's description, KMS key, tags and resource policy before and after, never its value.
 author:
   - dataeng.platform maintainers (@dataeng)
 """
@@ -153,6 +161,9 @@ secrets:
     tags:
       description: Tags of the secret.
       type: dict
+    resource_policy:
+      description: The secret's resource-based policy (C({}) for none); only when O(secrets[].resource_policy) is given.
+      type: dict
 """
 
 import json
@@ -161,6 +172,7 @@ import string
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.policy import compare_policies
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
     ansible_dict_to_boto3_tag_list,
@@ -203,6 +215,19 @@ def state_of(described):
     return state
 
 
+def plan_resource_policy(current, wanted):
+    """The call that makes a secret's resource policy (`current`, {} for none, None when unknown) the `wanted` one:
+    None leaves it alone, {} removes it. Secrets Manager may return the policy reformatted, so it is compared as a
+    policy, not as text."""
+    if wanted is None:
+        return []
+    if not wanted:
+        return ["delete_resource_policy"] if current != {} else []
+    if current is None or compare_policies(current, wanted):
+        return ["put_resource_policy"]
+    return []
+
+
 def plan_secret(current, wanted, kms_key_matches, purge_tags):
     """The calls that turn an existing secret (as state_of shows it, with `deleted` when scheduled for deletion)
     into the one asked for, and the secret after them. `kms_key_matches` tells whether its key is the wanted one."""
@@ -211,9 +236,12 @@ def plan_secret(current, wanted, kms_key_matches, purge_tags):
         calls.append("update_secret")
     tags = {"tags": wanted["tags"], "purge_tags": purge_tags}
     calls += plan_tags(current["tags"], tags)
+    calls += plan_resource_policy(current.get("resource_policy"), wanted.get("resource_policy"))
     after = {key: value for key, value in current.items() if key != "deleted"}
     after["description"] = wanted["description"]
     after["tags"] = expected_tags(current["tags"], tags)
+    if wanted.get("resource_policy") is not None:
+        after["resource_policy"] = wanted["resource_policy"]
     return calls, after
 
 
@@ -228,13 +256,22 @@ class Secrets:
         self.actions = []
         self._kms_key_names = None
 
-    def describe(self, name):
-        """The secret as state_of shows it, with `deleted` when it is scheduled for deletion; None when missing."""
+    def describe(self, name, with_policy=False):
+        """The secret as state_of shows it, with `deleted` when it is scheduled for deletion, and with its
+        `resource_policy` when asked for (None when it cannot be read while deleted); None when missing."""
         try:
             described = self.client.describe_secret(aws_retry=True, SecretId=name)
         except is_boto3_error_code("ResourceNotFoundException"):
             return None
-        return dict(state_of(described), deleted=bool(described.get("DeletedDate")))
+        current = dict(state_of(described), deleted=bool(described.get("DeletedDate")))
+        if with_policy:
+            current["resource_policy"] = None if current["deleted"] else self.resource_policy(name)
+        return current
+
+    def resource_policy(self, name):
+        """The secret's resource policy, {} when it has none."""
+        policy = self.client.get_resource_policy(aws_retry=True, SecretId=name).get("ResourcePolicy")
+        return json.loads(policy) if policy else {}
 
     def kms_key_matches(self, current):
         """Whether the secret is encrypted with the wanted key, however either names it."""
@@ -251,19 +288,24 @@ class Secrets:
         results = []
         for wanted in self.params["secrets"]:
             name = wanted["name"]
-            current = self.describe(name)
+            with_policy = wanted["resource_policy"] is not None
+            current = self.describe(name, with_policy)
             if current is None:
-                calls = ["create_secret"]
+                calls = ["create_secret"] + plan_resource_policy({}, wanted["resource_policy"])
                 after = {"name": name, "description": wanted["description"], "tags": wanted["tags"] or {}}
                 if self.params["kms_key_id"]:
                     after["kms_key_id"] = self.params["kms_key_id"]
+                if with_policy:
+                    after["resource_policy"] = wanted["resource_policy"]
                 if not self.module.check_mode:
                     after["arn"] = self.create(wanted)
+                    self.apply(after, wanted, calls[1:])
             else:
                 calls, after = plan_secret(current, wanted, self.kms_key_matches(current), self.params["purge_tags"])
                 if calls and not self.module.check_mode:
                     self.apply(current, wanted, calls)
-                    after = state_of(self.client.describe_secret(aws_retry=True, SecretId=name))
+                    after = self.describe(name, with_policy)
+                    del after["deleted"]
             if calls:
                 self.actions.extend(f"{name}: {call}" for call in calls)
                 before = {key: value for key, value in (current or {}).items() if key != "deleted"}
@@ -313,6 +355,17 @@ class Secrets:
                 self.client.update_secret(aws_retry=True, SecretId=name, **update)
             elif call == "untag_resource":
                 self.client.untag_resource(aws_retry=True, SecretId=name, TagKeys=to_remove)
+            elif call == "put_resource_policy":
+                # BlockPublicPolicy: Secrets Manager refuses a policy that would grant access beyond the account
+                # (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_PutResourcePolicy.html).
+                self.client.put_resource_policy(
+                    aws_retry=True,
+                    SecretId=name,
+                    ResourcePolicy=json.dumps(wanted["resource_policy"]),
+                    BlockPublicPolicy=True,
+                )
+            elif call == "delete_resource_policy":
+                self.client.delete_resource_policy(aws_retry=True, SecretId=name)
             else:
                 self.client.tag_resource(aws_retry=True, SecretId=name, Tags=ansible_dict_to_boto3_tag_list(to_add))
 
@@ -332,6 +385,7 @@ def main():
                 fields=dict(type="dict", default={}, no_log=True),
                 generated=dict(type="list", elements="str", default=[], no_log=False),
                 tags=dict(type="dict"),
+                resource_policy=dict(type="dict"),
             ),
         ),
         kms_key_id=dict(type="str"),

@@ -13,7 +13,7 @@ roles (path, description, session duration, boundary, trust, inline and attached
 instance profiles and local policies; buckets (region, versioning, encryption, public access
 block, lifecycle, policy, logging, ownership controls, ACL, objects and their ETags); Glue
 databases, crawlers, jobs, triggers (State included) and workflows as Glue describes them; KMS
-keys (spec, usage, origin, rotation, key policy); secrets (key, description); ECR repositories
+keys (spec, usage, origin, rotation, key policy); secrets (key, description, resource policy); ECR repositories
 (mutability, scanning, encryption, lifecycle policy); Data Lifecycle Manager policies (role, state,
 schedules, target tags); the ECS cluster (capacity providers,
 default strategy, settings), service (launch, network configuration, desired count, tags) and
@@ -53,7 +53,7 @@ import json
 import re
 from collections import Counter
 
-from support.expectations import tags
+from support.expectations import secret_resource_policy, tags
 
 # EC2 identifiers moto generates: replaced by the resource's Name tag, or by their kind alone.
 EC2_ID = re.compile(
@@ -502,7 +502,13 @@ def _dlm(aws) -> list[dict]:
 
 def _secrets(aws) -> list[dict]:
     return [
-        {"name": s["Name"], "kms_key": s.get("KmsKeyId"), "description": s.get("Description"), "tags": s.get("Tags")}
+        {
+            "name": s["Name"],
+            "kms_key": s.get("KmsKeyId"),
+            "description": s.get("Description"),
+            "tags": s.get("Tags"),
+            "resource_policy": secret_resource_policy(aws, s["ARN"]),
+        }
         for s in aws.secretsmanager.list_secrets()["SecretList"]
         if "DeletedDate" not in s
     ]
@@ -763,6 +769,8 @@ LEFT_OUT = {
     "MinCount": "how many instances one RunInstances launches: the inventory lists the instances",
     "MaxCount": "how many instances one RunInstances launches: the inventory lists the instances",
     "BypassPolicyLockoutSafetyCheck": "a safety switch of the CreateKey call, not a setting of the key",
+    "BlockPublicPolicy": "a check of the PutResourcePolicy call (Secrets Manager refuses a policy open beyond the "
+    "account), not a setting of the secret",
     "ResourceType": "what a TagSpecification tags: the tags are read on that resource",
 }
 # Settings AWS reads back as another attribute: (parameter, value sent) -> (attribute, value read).

@@ -363,6 +363,22 @@ GENERATED = {"password", "jwt_secret", "api_key", "encryption_key"}
 SPECIALS = set("!#%+-.:=?_~")
 
 
+# collection: the roles whose IAM policies read each secret (roles/iam), the only principals besides the
+# deployer its resource policy admits (secrets_restrict_access).
+SECRET_READERS = {
+    "mysql": ("ecs-task-execution", "ecs-task"),
+    "redis": ("ecs-task-execution", "ecs-task"),
+    "grafana": ("ecs-task-execution", "ecs-task", "monitoring-host"),
+    "argocd": ("ecs-task-execution", "ecs-task", "kubernetes-host"),
+    "app": ("ecs-task-execution", "ecs-task"),
+}
+
+
+def secret_resource_policy(aws, secret_id: str) -> dict:
+    """The secret's resource policy, {} when it has none."""
+    return json.loads(aws.secretsmanager.get_resource_policy(SecretId=secret_id).get("ResourcePolicy") or "{}")
+
+
 def secret_values(aws, prefix: str = "dataeng-local") -> dict[str, dict]:
     """The values of the platform's secrets that exist (and are not deleted)."""
     listed = aws.secretsmanager.list_secrets(Filters=[{"Key": "name", "Values": [f"{prefix}/"]}])["SecretList"]
@@ -415,11 +431,26 @@ def secrets(aws, prefix: str = "dataeng-local", env: str = "local") -> dict[str,
     )
 
     values = secret_values(aws, prefix)
+    deployer = aws.sts.get_caller_identity()["Arn"]
     for name, fields in SECRETS.items():
         described = aws.secretsmanager.describe_secret(SecretId=f"{prefix}/{name}")
         assert described["KmsKeyId"] in (key["Arn"], key_id, f"alias/{prefix}-secrets"), described["KmsKeyId"]
         assert_identity_tags(described, env)
         assert set(values[name]) == fields, name
+        readers = [aws.iam.get_role(RoleName=f"{prefix}-{role}")["Role"]["Arn"] for role in SECRET_READERS[name]]
+        assert secret_resource_policy(aws, f"{prefix}/{name}") == {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "DenyAllButItsReaders",
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "secretsmanager:*",
+                    "Resource": "*",
+                    "Condition": {"StringNotEquals": {"aws:PrincipalArn": sorted({*readers, deployer})}},
+                }
+            ],
+        }, name
     generated = generated_values(values)
     assert len(generated) == 7
     assert len(set(generated)) == len(generated), "every secret gets its own value"

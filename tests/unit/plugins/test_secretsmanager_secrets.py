@@ -47,3 +47,48 @@ def test_no_tags_given_leaves_the_tags_alone():
     calls, after = module.plan_secret(CURRENT, {**WANTED, "tags": None}, kms_key_matches=True, purge_tags=True)
     assert calls == []
     assert after["tags"] == CURRENT["tags"]
+
+
+POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "secretsmanager:*",
+            "Resource": "*",
+            "Condition": {"StringNotEquals": {"aws:PrincipalArn": ["arn:aws:iam::1:role/reader"]}},
+        }
+    ],
+}
+
+
+def test_a_resource_policy_is_put_when_missing_or_different_and_left_when_equal():
+    assert module.plan_resource_policy({}, POLICY) == ["put_resource_policy"]
+    assert module.plan_resource_policy(None, POLICY) == ["put_resource_policy"]
+    other = {**POLICY, "Statement": [{**POLICY["Statement"][0], "Action": "secretsmanager:GetSecretValue"}]}
+    assert module.plan_resource_policy(other, POLICY) == ["put_resource_policy"]
+    # Secrets Manager may give a one-element list back as a string: the same policy.
+    reformatted = {**POLICY, "Statement": [{**POLICY["Statement"][0], "Action": ["secretsmanager:*"]}]}
+    assert module.plan_resource_policy(reformatted, POLICY) == []
+
+
+def test_an_empty_resource_policy_removes_it_and_none_leaves_it_alone():
+    assert module.plan_resource_policy(POLICY, {}) == ["delete_resource_policy"]
+    assert module.plan_resource_policy({}, {}) == []
+    assert module.plan_resource_policy(POLICY, None) == []
+
+
+def test_a_secret_gets_its_resource_policy_after_its_other_changes():
+    calls, after = module.plan_secret(
+        {**CURRENT, "deleted": True, "resource_policy": None},
+        {**WANTED, "description": "new", "resource_policy": POLICY},
+        kms_key_matches=True,
+        purge_tags=True,
+    )
+    assert calls == ["restore_secret", "update_secret", "put_resource_policy"]
+    assert after == {**CURRENT, "description": "new", "resource_policy": POLICY}
+    calls, after = module.plan_secret(
+        {**CURRENT, "resource_policy": POLICY}, {**WANTED, "resource_policy": POLICY}, True, True
+    )
+    assert (calls, after) == ([], {**CURRENT, "resource_policy": POLICY})
