@@ -194,6 +194,11 @@ TAG_PARAMETERS = re.compile(r"^(Tags|tags|TagSpecification\.\d+\.Tag\.|Tags\.mem
 # needs kms:GenerateDataKey to write a value and kms:Decrypt to read one ("Secret encryption and decryption
 # in AWS Secrets Manager", https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html).
 SECRETS_KMS = {"CreateSecret": "GenerateDataKey", "PutSecretValue": "GenerateDataKey", "GetSecretValue": "Decrypt"}
+# An object written to or read from a bucket whose default encryption is SSE-KMS (data_lake_encryption): S3
+# asks KMS as the caller, who needs kms:GenerateDataKey to upload and kms:Decrypt to download ("Using
+# server-side encryption with AWS KMS keys (SSE-KMS)", Permissions,
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html).
+S3_KMS = {"s3:PutObject": "kms:GenerateDataKey", "s3:GetObject": "kms:Decrypt"}
 
 # What the emulator's authorization (moto/iam/access_control.py) checks differently from AWS: it checks the
 # action under the request's signing name and S3's HeadBucket under a name of its own, and resolves no
@@ -370,8 +375,11 @@ def generate(requests: Iterable) -> dict:
     service_linked: set[str] = set()
     uses_secrets_key = False
     secret_operations: set[str] = set()
+    s3_kms_actions: set[str] = set()
     for request in requests:
-        needed |= actions(request)
+        requested = actions(request)
+        needed |= requested
+        s3_kms_actions |= {S3_KMS[action] for action in requested if action in S3_KMS}
         key = (request.service, request.operation)
         params = parameters(request) if key in PASSES_ROLE or request.service == "secretsmanager" else {}
         if key in PASSES_ROLE:
@@ -404,6 +412,9 @@ def generate(requests: Iterable) -> dict:
         kms_actions = {f"kms:{SECRETS_KMS[op]}" for op in secret_operations if op in SECRETS_KMS}
         condition = {"StringEquals": {"kms:ViaService": "secretsmanager.{region}.amazonaws.com"}}
         statements["KmsThroughSecretsManager", tuple(RESOURCES["kms"]["key"]), json.dumps(condition)] |= kms_actions
+    if s3_kms_actions:
+        condition = {"StringEquals": {"kms:ViaService": "s3.{region}.amazonaws.com"}}
+        statements["KmsThroughS3", tuple(RESOURCES["kms"]["key"]), json.dumps(condition)] |= s3_kms_actions
 
     policy = []
     for (sid, resources, condition), granted in sorted(statements.items(), key=lambda item: item[0][0]):

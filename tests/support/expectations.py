@@ -249,16 +249,33 @@ def bucket_names(aws, prefix: str = "dataeng-local") -> dict[str, str]:
     return bucket_names_for(prefix, aws.sts.get_caller_identity()["Account"])
 
 
+# collection (data_lake_encryption): SSE-KMS on the platform's key with an S3 Bucket Key, but the lake, which
+# receives the S3 server access logs, keeps SSE-S3: S3 delivers them to no other default encryption
+# (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html).
+def bucket_encryption(aws, prefix: str = "dataeng-local") -> dict[str, dict]:
+    key_arn = aws.kms.describe_key(KeyId=f"alias/{prefix}-secrets")["KeyMetadata"]["Arn"]
+    platform_key = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_arn}}
+    return {
+        kind: (
+            {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": False}
+            if kind == "data-lake"
+            else {**platform_key, "BucketKeyEnabled": True}
+        )
+        for kind in BUCKETS
+    }
+
+
 def data_lake(aws, prefix: str = "dataeng-local", env: str = "local") -> dict[str, str]:
     names = bucket_names(aws, prefix)
     lake = names["data-lake"]
+    encryption = bucket_encryption(aws, prefix)
     for kind, bucket in names.items():
         s3 = aws.s3
-        # seed §4: versioning and encryption; collection: AES256 (data_lake_encryption), and public access
+        # seed §4: versioning and encryption; collection: bucket_encryption above, and public access
         # blocked, ACLs disabled and access logged to the lake (README "Where the seed is weak", Buckets).
         assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled", bucket
         (rule,) = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
-        assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+        assert rule == encryption[kind], bucket
         block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
         assert block == dict.fromkeys(
             ["BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"], True

@@ -68,6 +68,18 @@ def test_passing_a_role_is_allowed_for_the_services_it_went_to_only():
     assert pass_role["Condition"] == {"StringEquals": {"iam:PassedToService": ["glue.amazonaws.com"]}}
 
 
+def test_objects_uploaded_and_read_may_use_a_kms_key_through_s3_only():
+    upload = request("s3", "PUT", "/dataeng-dev-glue-scripts-1/scripts/process.py")
+    policy = deployer_policy.generate([upload, request("s3", "GET", "/dataeng-dev-glue-scripts-1/scripts/process.py")])
+    (kms,) = [s for s in policy["Statement"] if s["Sid"] == "KmsThroughS3"]
+    assert kms["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
+    assert kms["Resource"] == "arn:aws:kms:{region}:{account}:key/*"
+    assert kms["Condition"] == {"StringEquals": {"kms:ViaService": "s3.{region}.amazonaws.com"}}
+    # An upload alone needs no Decrypt.
+    (kms,) = [s for s in deployer_policy.generate([upload])["Statement"] if s["Sid"] == "KmsThroughS3"]
+    assert kms["Action"] == ["kms:GenerateDataKey"]
+
+
 def test_resources_are_the_platforms_and_star_only_where_aws_knows_no_resource_level():
     policy = deployer_policy.generate([json_call("glue", "AWSGlue.GetJob", JobName="x"), query("ec2", "DescribeVpcs")])
     resources = {action: s["Resource"] for s in policy["Statement"] for action in s["Action"]}
