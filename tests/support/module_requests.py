@@ -199,6 +199,15 @@ def _secret(output, arguments):
     return client
 
 
+def _secret_resource_policy(calls, arguments):
+    # The policy's calls on an otherwise unchanged secret, as plan_secret appends them.
+    current = {"name": "dataeng-local/app", "tags": {}}
+    wanted = {**current, "resource_policy": arguments["wanted"]}
+    client = ShapeCheckingClient("secretsmanager")
+    _shell(secretsmanager_secrets.Secrets, client=client, params={"purge_tags": False}).apply(current, wanted, calls)
+    return client
+
+
 def _dlm_policy(actions, arguments):
     client = ShapeCheckingClient("dlm")
     policy = _shell(
@@ -248,4 +257,5 @@ PLAN_REPLAYS = {
     (iam_inline_policies, "plan_role"): _role_policies,
     (s3_bucket_layout, "plan_bucket"): _bucket_layout,
     (secretsmanager_secrets, "plan_secret"): _secret,
+    (secretsmanager_secrets, "plan_resource_policy"): _secret_resource_policy,
 }
