@@ -22,7 +22,13 @@ def baseline_scan(tmp_path_factory):
         return
     tmp = tmp_path_factory.mktemp("baseline")
     with running_emulator(tmp / "emulator") as emulator:
-        scan = scanner.Scan(scanner.emulator_environment(Aws(emulator)), scanner.inventory_region(), tmp / "scan")
+        aws = Aws(emulator)
+        scan = scanner.Scan(
+            scanner.emulator_environment(aws),
+            scanner.inventory_region(),
+            tmp / "scan",
+            own_ids=scanner.emulator_own_ids(aws),
+        )
         try:
             yield scan.start()
         finally:

@@ -22,6 +22,7 @@ the same, so they would only ever land in the baseline.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -129,10 +130,36 @@ def emulator_environment(aws: Aws) -> dict[str, str]:
     return {"AWS_ENDPOINT_URL": aws.endpoint, "AWS_CA_BUNDLE": aws.ca_bundle, **launcher.DUMMY_CREDENTIALS}
 
 
-class Scan:
-    """One Prowler run in the background (a scan mostly waits on the emulator): `start`, then `findings`."""
+def emulator_own_ids(aws: Aws) -> dict[str, str]:
+    """What the emulator makes by itself in every account, by id, and what it stands for: the default VPC and what
+    AWS puts in it (its network ACL, security groups, subnets). Two emulators draw different ids for these, so a
+    baseline finding on one is matched by what the id stands for."""
+    own = {}
+    for vpc in aws.ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"]:
+        in_vpc = [{"Name": "vpc-id", "Values": [vpc["VpcId"]]}]
+        own[vpc["VpcId"]] = "default-vpc"
+        for acl in aws.ec2.describe_network_acls(Filters=in_vpc)["NetworkAcls"]:
+            own[acl["NetworkAclId"]] = "default-vpc-acl"
+        for group in aws.ec2.describe_security_groups(Filters=in_vpc)["SecurityGroups"]:
+            own[group["GroupId"]] = f"default-vpc-sg-{group['GroupName']}"
+        for subnet in aws.ec2.describe_subnets(Filters=in_vpc)["Subnets"]:
+            own[subnet["SubnetId"]] = f"default-vpc-subnet-{subnet['AvailabilityZone']}"
+    return own
 
-    def __init__(self, environment: dict[str, str], region: str, output_dir: Path, mutelist: Path | None = MUTELIST):
+
+class Scan:
+    """One Prowler run in the background (a scan mostly waits on the emulator): `start`, then `findings`, whose
+    ARNs name the emulator's own resources (`own_ids`, emulator_own_ids) by what they stand for."""
+
+    def __init__(
+        self,
+        environment: dict[str, str],
+        region: str,
+        output_dir: Path,
+        mutelist: Path | None = MUTELIST,
+        own_ids: dict[str, str] | None = None,
+    ):
+        self.own_ids = own_ids or {}
         self.output_dir = output_dir
         self.output_dir.mkdir(parents=True, exist_ok=True)
         self.command = [
@@ -183,7 +210,13 @@ class Scan:
         if self.process.returncode not in (0, 3) or not report.exists():
             output = (self.output_dir / "prowler.out").read_text()[-3000:]
             raise RuntimeError(f"{' '.join(self.command)} exited {self.process.returncode}:\n{output}")
-        return parse(json.loads(report.read_text()))
+        return [self._stable(finding) for finding in parse(json.loads(report.read_text()))]
+
+    def _stable(self, finding: Finding) -> Finding:
+        resource = finding.resource
+        for own_id, stands_for in self.own_ids.items():
+            resource = resource.replace(own_id, stands_for)
+        return dataclasses.replace(finding, resource=resource)
 
     def stop(self) -> None:
         """Ends a scan nobody waits for any more (the test failed before reading it)."""
