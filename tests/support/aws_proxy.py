@@ -17,6 +17,7 @@ messages. Like a fault, a refused request never reaches the emulator.
 from __future__ import annotations
 
 import contextlib
+import functools
 import http.client
 import http.server
 import json
@@ -32,10 +33,39 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import botocore.session
+
 import emulator as launcher
 
 # What AWS answers when it sheds load or fails, per kind of fault.
 FAULTS = ("throttle", "server_error", "unavailable", "drop")
+# Services the platform calls whose API is REST with JSON bodies (the operation is the method and the path).
+REST_JSON_SERVICES = ("dlm",)
+
+
+@functools.cache
+def _rest_json_routes(service: str) -> list[tuple[str, re.Pattern, str]]:
+    """(method, path pattern, operation) of each operation of the service's botocore model, literal paths first."""
+    model = botocore.session.get_session().get_service_model(service)
+    routes = []
+    for name in model.operation_names:
+        http = model.operation_model(name).http
+        uri = http["requestUri"].split("?", 1)[0]
+        pattern = re.escape(uri)
+        # A label may hold a '/' (an ARN's resource part), whether or not its encoding escapes it.
+        pattern = re.sub(r"\\\{[^}]+\\\}", ".+", pattern)
+        routes.append((http["method"], re.compile(f"^{pattern}$"), name, uri.count("{")))
+    return [route[:3] for route in sorted(routes, key=lambda route: route[3])]
+
+
+def rest_json_operation(service: str, method: str, path: str) -> str:
+    """The operation a REST-JSON request is, found by its method and path in botocore's model of the service."""
+    for route_method, pattern, name in _rest_json_routes(service):
+        if route_method == method and pattern.match(path):
+            return name
+    return "unknown"
+
+
 CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/(?P<service>[^/]+)/aws4_request")
 # Headers the proxy sets itself on the way back (it always answers with a Content-Length).
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "expect"}
@@ -125,6 +155,8 @@ class Request:
             return "ec2"
         if self.service == "s3":
             return "rest-xml"
+        if self.service in REST_JSON_SERVICES:
+            return "rest-json"
         return "query"
 
     @property
@@ -134,6 +166,8 @@ class Request:
         if self.protocol == "json":
             return self.headers["x-amz-target"].rsplit(".", 1)[-1]
         url = urllib.parse.urlsplit(self.path)
+        if self.protocol == "rest-json":
+            return rest_json_operation(self.service, self.method, url.path)
         if self.protocol == "rest-xml":
             subresource = next(iter(urllib.parse.parse_qs(url.query, keep_blank_values=True)), "")
             target = "object" if url.path.strip("/").count("/") else "bucket"

@@ -121,3 +121,21 @@ def test_a_role_stays_unpropagated_from_its_first_use_however_old():
 def test_a_role_this_run_did_not_create_is_never_refused():
     crawler = request("glue", {"Name": "raw", "Role": "someone-elses-role"}, "AWSGlue.CreateCrawler")
     assert refused_kind(consistency_after_creates(), crawler) is None
+
+
+def test_a_rest_json_request_is_named_by_its_method_and_path():
+    """DLM's API is REST with JSON bodies: no Action, no X-Amz-Target; botocore's model names each request."""
+    headers = {"authorization": "AWS4-HMAC-SHA256 Credential=KEY/20261206/us-east-2/dlm/aws4_request"}
+    arn = urllib.parse.quote("arn:aws:dlm:us-east-2:123456789012:policy/policy-0123456789abcdef0", safe="")
+    requests = {
+        ("POST", "/policies"): "CreateLifecyclePolicy",
+        ("GET", "/policies"): "GetLifecyclePolicies",
+        ("GET", "/policies/policy-0123456789abcdef0"): "GetLifecyclePolicy",
+        ("PATCH", "/policies/policy-0123456789abcdef0"): "UpdateLifecyclePolicy",
+        ("DELETE", "/policies/policy-0123456789abcdef0/"): "DeleteLifecyclePolicy",
+        ("POST", f"/tags/{arn}"): "TagResource",
+        ("GET", "/tags/arn:aws:dlm:us-east-2:123456789012:policy/policy-0123456789abcdef0"): "ListTagsForResource",
+        ("DELETE", f"/tags/{arn}?tagKeys=Name"): "UntagResource",
+    }
+    named = {(method, path): Request(method, path, headers, b"").operation for method, path in requests}
+    assert named == requests
