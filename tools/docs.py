@@ -289,7 +289,7 @@ def mutelist_entries(text: str) -> list[tuple[str, str, str]]:
             reason = []
     rules = yaml.safe_load(text)["Mutelist"]["Accounts"]["*"]["Checks"] or {}
     read = {(rule, resource) for rule, spec in rules.items() for resource in spec["Resources"]}
-    if read != {(check, resource) for check, resource, _ in entries}:
+    if read != {entry[:2] for entry in entries}:
         raise ValueError(f"{MUTELIST}: entries not one `- resource` line each under `Resources:`")
     unexplained = [f"{check} {resource}" for check, resource, reason in entries if not reason]
     if unexplained:
@@ -300,7 +300,7 @@ def mutelist_entries(text: str) -> list[tuple[str, str, str]]:
 def render_exceptions(repo: Path = REPO) -> str:
     readme = (repo / README).read_text()
     before, begin, rest = readme.partition(EXCEPTIONS_BEGIN)
-    _, end, after = rest.partition(EXCEPTIONS_END)
+    end, after = rest.partition(EXCEPTIONS_END)[1:]
     if not (begin and end):
         raise ValueError(f"{README} lacks the markers {EXCEPTIONS_BEGIN} ... {EXCEPTIONS_END}")
     rows = ["| Check | Resource | Why |", "|---|---|---|"]

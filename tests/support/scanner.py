@@ -199,7 +199,7 @@ class Scan:
         return self
 
     def _reap(self) -> None:
-        _, status, rusage = os.wait4(self.process.pid, 0)
+        status, rusage = os.wait4(self.process.pid, 0)[1:]
         self.usage = Usage(time.monotonic() - self.started, rusage.ru_utime + rusage.ru_stime)
         self.process.returncode = os.waitstatus_to_exitcode(status)
 

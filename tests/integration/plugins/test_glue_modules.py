@@ -229,7 +229,8 @@ def test_glue_job(aws_emulator):
 def test_glue_security_configuration_is_replaced_when_it_differs_and_named_by_a_job_and_a_crawler(aws_emulator):
     aws = Aws(aws_emulator)
     module = "dataeng.platform.glue_security_configuration"
-    key, other_key = (aws.kms.create_key()["KeyMetadata"]["Arn"] for _ in range(2))
+    key = aws.kms.create_key()["KeyMetadata"]["Arn"]
+    other_key = aws.kms.create_key()["KeyMetadata"]["Arn"]
     base = {"name": "it-glue-kms", "kms_key_arn": key}
 
     def exists():
