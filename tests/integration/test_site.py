@@ -410,7 +410,11 @@ def test_destroy_keeps_the_data_unless_told_then_leaves_nothing(site):
     # platform's (which the emulator cannot schedule for deletion), and EBS encryption by default,
     # which destroy leaves on (an account-wide setting other workloads may rely on).
     inventory = account.inventory(site.aws)
-    assert account.counts(inventory) == {"kms_keys": 2, "ebs_encryption_by_default": 1}, account.counts(inventory)
+    assert account.counts(inventory) == {
+        "kms_keys": 2,
+        "ebs_encryption_by_default": 1,
+        "ecr_registry": 1,
+    }, account.counts(inventory)
     assert sorted(k["alias"] for k in inventory["kms_keys"]) == ["alias/aws/ebs", "alias/dataeng-local-secrets"]
 
     again = site.run_recorded("playbooks/destroy.yml", *LOCAL, "-e", "confirm_destroy=local", "-e", "destroy_data=true")

@@ -514,6 +514,13 @@ def _secrets(aws) -> list[dict]:
     ]
 
 
+def _ecr_registry(aws) -> list[dict]:
+    """The registry's scanning configuration (ecr_registry_scan_on_push), account-wide: listed while it has
+    rules, as an account that never set one (an empty emulator) has none."""
+    scanning = aws.ecr.get_registry_scanning_configuration()["scanningConfiguration"]
+    return [{"name": "registry-scanning", **scanning}] if scanning.get("rules") else []
+
+
 def _ecr(aws) -> list[dict]:
     ecr = aws.ecr
     repositories = []
@@ -599,7 +606,7 @@ def _logs(aws) -> list[dict]:
         {
             "name": g["logGroupName"],
             "retention": g.get("retentionInDays"),
-            "kms": g.get("kmsKeyId") is not None,
+            "kmsKeyId": g.get("kmsKeyId"),
             "tags": logs.list_tags_log_group(logGroupName=g["logGroupName"])["tags"],
         }
         for g in logs.describe_log_groups()["logGroups"]
@@ -632,6 +639,7 @@ def inventory_and_ids(aws) -> tuple[dict, dict[str, str]]:
         "kms_keys": _kms(aws),
         "secrets": _secrets(aws),
         "ecr": _ecr(aws),
+        "ecr_registry": _ecr_registry(aws),
         "dlm_policies": _dlm(aws),
         "ecs": _ecs(aws),
         "log_groups": _logs(aws),
@@ -761,6 +769,8 @@ LEFT_OUT = {
     "Action": "the query protocol's envelope (the operation), not a setting",
     "Version": "the query protocol's envelope (the API version), not a setting",
     "ClientToken": "an idempotency token, new on every run",
+    "AssociationId": "the id of a subnet's association with its network ACL, new on every association (the "
+    "inventory holds which ACL each subnet is on)",
     "clientToken": "an idempotency token, new on every run",
     "ClientRequestToken": "an idempotency token (a secret's version id), new on every generated value",
     "SecretString": "a secret value: compared through every snapshot by expectations.secret_values "
@@ -806,6 +816,7 @@ SUBJECTS = (
     "RoleName",
     "GroupId",
     "NetworkAclId",
+    "VpcEndpointId",
     "InstanceId",
     "RouteTableId",
     "InternetGatewayId",
@@ -815,6 +826,8 @@ SUBJECTS = (
     "serviceName",
     "family",
     "clusterName",
+    "cluster",
+    "SecretId",
     "repositoryName",
     "logGroupName",
     "AliasName",
@@ -829,7 +842,7 @@ SERVICE_KINDS = {
     "glue": ("glue",),
     "kms": ("kms_keys",),
     "secretsmanager": ("secrets",),
-    "ecr": ("ecr",),
+    "ecr": ("ecr", "ecr_registry"),
     "dlm": ("dlm_policies",),
     "ecs": ("ecs",),
     "logs": ("log_groups",),
@@ -881,7 +894,7 @@ def _resources(inventory: dict, service: str) -> list[dict]:
 
 
 def _subject(params: dict) -> str | None:
-    for tag in _leaves({k: v for k, v in params.items() if k.lower() in ("tags", "tagspecification")}):
+    for tag in _leaves({k: v for k, v in params.items() if k.lower() in ("tags", "tag", "tagspecification")}):
         if tag[0] == "Name":
             return tag[1]
     for name in SUBJECTS:
@@ -925,10 +938,15 @@ def unread(inventory: dict, calls, ids: dict[str, str]) -> list[str]:
         resources = _resources(inventory, call.service)
         params = normalised({k: v for k, v in call.params.items() if k not in LEFT_OUT}, ids)
         subject = _subject(params)
-        scope = [leaf for resource in resources if subject and _named(resource, subject) for leaf in _leaves(resource)]
+        # A request that names nothing sets a setting of its service's (the registry's scanning, a DLM policy
+        # found by its id in the path): its values are looked for in all of that service's resources.
+        scope = [
+            leaf for resource in resources if not subject or _named(resource, subject) for leaf in _leaves(resource)
+        ]
         for key, value in _leaves(params):
-            # The subject is how the request found its resource, not something it set on it.
-            if key in LEFT_OUT or key in NOT_KEPT_BY_THE_EMULATOR or value == subject:
+            # The subject is how the request found its resource (by name, or by an id the inventory calls
+            # "kind:Name"), not something it set on it.
+            if key in LEFT_OUT or key in NOT_KEPT_BY_THE_EMULATOR or subject in (value, value.partition(":")[2]):
                 continue
             key, value = READ_BACK_AS.get((key, value), (key, value))
             wanted = {key.lower(), INVENTORY_NAMES.get(key, key).lower()}

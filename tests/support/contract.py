@@ -181,7 +181,7 @@ def _xml(element: ET.Element):
 
 
 def decode(request: Request) -> Call:
-    if request.protocol == "json":
+    if request.protocol in ("json", "rest-json"):
         params = json.loads(request.body or b"{}")
     elif request.protocol in ("query", "ec2"):
         url = urllib.parse.urlsplit(request.path)

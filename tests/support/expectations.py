@@ -53,9 +53,10 @@ def network(aws, prefix: str = "dataeng-local", env: str = "local", region: str 
     for cidr, (tier, zone) in expected.items():
         subnet = subnets[cidr]
         assert subnet["AvailabilityZone"] == zone
-        # collection: the Tier tag and public addresses on public subnets only (network role, network_subnets).
+        # collection: the Tier tag; no subnet hands out public addresses, the hosts ask for theirs at launch
+        # (network_public_ip_on_launch).
         assert tags(subnet)["Tier"] == tier
-        assert subnet["MapPublicIpOnLaunch"] is (tier == "public")
+        assert subnet["MapPublicIpOnLaunch"] is False
         assert_identity_tags(subnet, env)
 
     gateways = aws.ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}])
