@@ -41,6 +41,15 @@ PREFIX = "{project}-{environment}"
 # and the KMS key's deletion (secrets_kms_key_deletion: moto 5.2.5 fails ScheduleKeyDeletion given an ARN);
 # and the deletion of the hosts' snapshots by destroy_data, which only a real Data Lifecycle Manager takes.
 REAL_AWS_ONLY = ("s3:PutBucketPolicy", "kms:ScheduleKeyDeletion", "ec2:DeleteSnapshot")
+# Actions that bring an account converged by an earlier release (or with other settings) to this one's, which a
+# fresh converge and its rerun never send: public subnets that mapped public addresses, repositories whose tags
+# were all mutable, a snapshot policy whose tags changed.
+ON_CHANGE_ONLY = (
+    "ec2:ModifySubnetAttribute",
+    "ecr:PutImageTagMutability",
+    "dlm:TagResource",
+    "dlm:UntagResource",
+)
 
 # The IAM service prefix of a request, from the signing name in its credential scope where they differ.
 IAM_PREFIX = {"tagging": "tag", "monitoring": "cloudwatch"}
@@ -394,7 +403,7 @@ def generate(requests: Iterable) -> dict:
             uses_secrets_key |= bool(params.get("KmsKeyId"))
             secret_operations.add(request.operation)
 
-    needed |= set(REAL_AWS_ONLY)
+    needed |= set(REAL_AWS_ONLY) | set(ON_CHANGE_ONLY)
 
     # (Sid, resources, condition): actions
     statements: dict[tuple, set[str]] = defaultdict(set)
