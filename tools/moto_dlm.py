@@ -26,6 +26,7 @@ from moto import backend_index
 from moto.core.base_backend import BackendDict, BaseBackend
 from moto.core.exceptions import ServiceException
 from moto.core.responses import ActionResult, BaseResponse, EmptyResult
+from moto.iam.access_control import IAMRequest
 
 SERVICE = "dlm"
 URL_BASE = r"https?://dlm\.(.+)\.amazonaws\.com"
@@ -201,6 +202,15 @@ def validate(request: dict) -> None:
 dlm_backends = BackendDict(DLMBackend, SERVICE)
 
 
+class KeyCheckedRequest(IAMRequest):
+    """Authorization with the caller's access key (an unknown key is still refused) and policies, without
+    moto's signature check: it rebuilds the signed request from what moto parsed, and for this backend's REST
+    requests answers SignatureDoesNotMatch to every correctly signed one."""
+
+    def check_signature(self) -> None:
+        pass
+
+
 class DLMResponse(BaseResponse):
     def __init__(self) -> None:
         super().__init__(service_name=SERVICE)
@@ -210,6 +220,9 @@ class DLMResponse(BaseResponse):
     @property
     def backend(self) -> DLMBackend:
         return dlm_backends[self.current_account][self.region]
+
+    def _authenticate_and_authorize_normal_action(self, resource: str = "*") -> None:
+        self._authenticate_and_authorize_action(KeyCheckedRequest, resource)
 
     def create_lifecycle_policy(self) -> ActionResult:
         policy = self.backend.create(self.params)
