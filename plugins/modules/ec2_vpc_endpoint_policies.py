@@ -127,7 +127,11 @@ def main():
         ),
         supports_check_mode=True,
     )
-    client = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
+    # The endpoints are the ones the task before created: EC2 may not show one it has just created yet
+    # ("Eventual consistency in the Amazon EC2 API",
+    # https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html), so its not-found is retried.
+    retries = AWSRetry.jittered_backoff(catch_extra_error_codes=["InvalidVpcEndpointId.NotFound"])
+    client = module.client("ec2", retry_decorator=retries)
     wanted = {e["id"]: json.loads(e["policy"]) if e["policy"] else None for e in module.params["endpoints"]}
     try:
         found = client.describe_vpc_endpoints(aws_retry=True, VpcEndpointIds=list(wanted))["VpcEndpoints"]

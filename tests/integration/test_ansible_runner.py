@@ -168,7 +168,10 @@ def test_no_secret_value_reaches_any_event_or_artifact(awx):
     ]
     result = created["event_data"]["res"]
     assert len(result["secrets"]) == len(expectations.SECRETS)
-    assert all(set(secret) <= {"name", "arn", "description", "kms_key_id", "tags"} for secret in result["secrets"])
+    assert all(
+        set(secret) <= {"name", "arn", "description", "kms_key_id", "tags", "resource_policy"}
+        for secret in result["secrets"]
+    )
     # Whole events, not only their stdout: AWX stores each task's result (event_data.res) too.
     recorded = {
         f"event {job.name} {event.get('counter')}": json.dumps(event) for job in awx.jobs for event in job.events

@@ -98,6 +98,9 @@ EC2_CREATES = {
     "CreateNatGateway": "natGatewayId",
     "CreateVpcEndpoint": "vpcEndpointId",
 }
+# Not network ACLs: hashicorp/terraform-provider-aws adds entries to an ACL and moves subnets to it right after
+# CreateNetworkAcl without retrying (internal/service/ec2/vpc_network_acl.go, modifyNetworkACLAttributesOnCreate),
+# and only its read after the create waits for the id, so AWS is not known to refuse those calls.
 # Where a parameter of its own takes an id, AWS names the error after the parameter (CreateRoute's
 # GatewayId and NatGatewayId, https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateRoute.html).
 EC2_NOT_FOUND_BY_PARAMETER = {
