@@ -2,8 +2,8 @@
 converges killed at the worst moments, and resources that stay unseen a while after their creation.
 Each ends where an undisturbed converge ends: their account inventories (every resource of every
 kind, tagged or not, with every value the converge set: support/account.py) equal the reference's,
-and each account passes the seed checks. The four converges are the session fixture `converges`
-(support/converges.py).
+and each account passes the platform checks test_site.py runs (support/expectations.py). The four
+converges are the session fixture `converges` (support/converges.py).
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ REFUSED_KINDS = {
     "instance profile",
 }
 
-# The seed checks test_site.py runs on its account (support/expectations.py).
+# The checks of what the platform promises (the README's roles table) that test_site.py runs on its account
+# (support/expectations.py).
 SEED_CHECKS = (
     expectations.network,
     expectations.security_groups,

@@ -1,4 +1,4 @@
-"""The reachability check's decisions (support/reachability.py) on hand-built accounts: the seed's network with
+"""The reachability check's decisions (support/reachability.py) on hand-built accounts: the platform's network with
 each way out of the private subnets, and each thing that can stop traffic on the way."""
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def _interface(service: str) -> dict:
 
 
 def seed_account(egress: str = "endpoints") -> dict:
-    """The network the seed converges with `network_private_egress: <egress>`, an ECS service and a host."""
+    """The network the platform converges with `network_private_egress: <egress>`, an ECS service and a host."""
     private_routes = [{"dest": "pl-s3", "target": "vpce-s3", "state": "active"}]
     if egress == "nat_gateway":
         private_routes.append({"dest": "0.0.0.0/0", "target": "nat-1", "state": "active"})
@@ -242,7 +242,7 @@ def _entry(egress: bool, number: int, cidr: str, ports=None, protocol: str = "6"
 
 
 def platform_acls(egress: str, admin_cidr: str | None = None) -> list[dict]:
-    """The network ACLs the network role puts on the seed's subnets (roles/network/vars/main.yml)."""
+    """The network ACLs the network role puts on the platform's subnets (roles/network/vars/main.yml)."""
     vpc = _entry(False, 100, "10.0.0.0/16", protocol="-1")
     admin = [_entry(False, 200, admin_cidr, [0, 65535])] if admin_cidr else []
     web = [_entry(False, 300, "0.0.0.0/0", [80, 80]), _entry(False, 301, "0.0.0.0/0", [443, 443])]

@@ -1,4 +1,5 @@
-"""The data_lake role builds private, encrypted, versioned buckets organised as the seed's lake."""
+"""The data_lake role builds private, encrypted, versioned buckets, the lake organised as raw/, processed/,
+curated/ and logs/."""
 
 from support import expectations
 

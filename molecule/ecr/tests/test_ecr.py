@@ -1,4 +1,5 @@
-"""The ecr role makes the seed's three repositories: scanned, encrypted, tagged, old images expired."""
+"""The ecr role makes the platform's three repositories (spark-apps, data-jobs, glue-jobs):
+scanned, encrypted, tagged, old images expired."""
 
 from support import expectations
 

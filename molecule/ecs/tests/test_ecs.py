@@ -1,4 +1,4 @@
-"""The ecs role runs the seed's cluster, task sizes and service on Fargate Spot."""
+"""The ecs role runs the platform's cluster, task sizes (1024/2048, 2048/4096) and service on Fargate Spot."""
 
 from support import expectations
 

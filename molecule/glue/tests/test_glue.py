@@ -1,4 +1,4 @@
-"""The glue role builds the seed's pipeline: catalog, crawlers, jobs and the workflow that chains them."""
+"""The glue role builds the platform's pipeline: catalog, crawlers, jobs and the workflow that chains them."""
 
 from support import expectations
 

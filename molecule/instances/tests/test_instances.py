@@ -1,4 +1,4 @@
-"""The instances role launches the seed's two hosts, on a supported image, locked down."""
+"""The instances role launches the platform's two hosts (kubernetes, monitoring), on a supported image, locked down."""
 
 from support import expectations
 

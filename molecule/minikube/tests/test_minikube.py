@@ -1,5 +1,5 @@
 """The minikube role's host steps: a dedicated user in the docker group, the Python client for the
-kubernetes.core modules, and a systemd unit that starts the seed's cluster (docker driver, 1536 MB,
+kubernetes.core modules, and a systemd unit that starts the default cluster (docker driver, 1536 MB,
 1 CPU) at boot, enabled and, with minikube_start false, not started."""
 
 import shlex

@@ -1,4 +1,4 @@
-"""The network role builds the seed's VPC: two zones, public and private tiers, S3 endpoint."""
+"""The network role builds the platform's VPC (10.0.0.0/16): two zones, public and private tiers, S3 endpoint."""
 
 from support import expectations
 
