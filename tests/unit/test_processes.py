@@ -71,8 +71,8 @@ def test_terminate_kills_a_child_that_ignores_sigterm_after_the_grace_period():
 
 def test_terminate_never_signals_a_process_that_is_not_ours():
     # Not a child of this test (its shell exits at once), as a recycled pid of someone else's would be.
-    spawned = subprocess.run(["sh", "-c", "sleep 30 >/dev/null 2>&1 & echo $!"], capture_output=True, text=True)
-    other = int(spawned.stdout)
+    spawn = ["sh", "-c", "sleep 30 >/dev/null 2>&1 & echo $!"]
+    other = int(subprocess.run(spawn, capture_output=True, text=True, check=True).stdout)
     try:
         processes.terminate(other, lambda pid: processes.pid_runs(pid, "moto"))
         assert not _gone(other)
@@ -93,7 +93,7 @@ def test_a_record_is_read_back_and_an_unreadable_one_is_none(tmp_path):
 
 def test_stop_recorded_stops_the_recorded_processes_and_forgets_them(tmp_path):
     record = tmp_path / "record.json"
-    children = [_running(RUNS) for _ in range(2)]
+    children = [_running(RUNS), _running(RUNS)]
     record.write_text(json.dumps({"pids": [child.pid for child in children]}))
     processes.stop_recorded(record, [child.pid for child in children], _runs_code)
     assert all(_gone(child.pid) for child in children)
