@@ -3,13 +3,13 @@
 
 
 class ModuleDocFragment:
-    # What every module of the collection documents alike: who maintains it, and that
-    # it fully supports check mode and diff mode. Each module still describes both
-    # attributes (what its check mode reports and what its diff shows), and its own
-    # keys win over these (ansible.utils.plugin_docs.merge_fragment), so a module that
-    # has nothing to compare says `support: none`. The module names both attributes
-    # itself because keys a fragment adds come after the module's own in
-    # `ansible-doc`'s listing.
+    # What every module of the collection documents alike: who maintains it, and that it
+    # fully supports check mode and diff mode. Each module describes both attributes itself
+    # (what its check mode reports, what its diff shows); its keys win over these
+    # (ansible.utils.plugin_docs.merge_fragment), so a module with nothing to compare says
+    # `support: none`. The descriptions stay in the module even where they read alike:
+    # an attribute only a fragment names is listed after the module's own by ansible-doc,
+    # which would put diff_mode before check_mode.
     DOCUMENTATION = r"""
 attributes:
   check_mode:
