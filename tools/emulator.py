@@ -14,14 +14,9 @@ state (pid, port, endpoint, log path) kept in one JSON file, its output in a log
 from __future__ import annotations
 
 import argparse
-import contextlib
-import datetime
 import errno
-import ipaddress
 import json
 import os
-import random
-import signal
 import socket
 import ssl
 import subprocess
@@ -29,18 +24,21 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
-
 from logfile import tail as log_tail
+from processes import (
+    DEFAULT_HOST,
+    ensure_certificate,
+    failed,
+    free_port,
+    pid_runs,
+    read_record,
+    stop_recorded,
+    terminate,
+)
 
-DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
 DEFAULT_STATE_DIR = Path(__file__).resolve().parent.parent / ".local" / "emulator"
 # moto accepts any key pair; these are the values its documentation uses.
@@ -58,10 +56,6 @@ MOTO_SERVER = str(Path(__file__).resolve().parent / "moto_dlm.py")
 # at once however much the emulator holds (/moto-api/data.json dumps every resource, and
 # takes seconds once a site has converged).
 HEALTH_PATH = "/moto-api/config"
-# Free ports are chosen from SERVER_PORTS_FROM up to the kernel's ephemeral range (Linux's default if unreadable).
-SERVER_PORTS_FROM = 20000
-EPHEMERAL_PORTS_FILE = "/proc/sys/net/ipv4/ip_local_port_range"
-LINUX_FIRST_EPHEMERAL_PORT = 32768
 FREE_PORT_ATTEMPTS = 5
 STATE_FILE = "emulator.json"
 LOG_FILE = "moto.log"
@@ -77,6 +71,7 @@ RECORDING_FILE = "requests.jsonl"
 # moto enforces) then behave as on AWS. Its certificate is its own CA bundle.
 CERT_FILE = "emulator-cert.pem"
 KEY_FILE = "emulator-key.pem"
+CERTIFICATE_NAME = "dataeng.platform local AWS emulator"
 
 
 class EmulatorError(RuntimeError):
@@ -125,32 +120,6 @@ def _is_loopback(host: str) -> bool:
     return host == "localhost" or host.startswith("127.") or host == "::1"
 
 
-def first_ephemeral_port() -> int:
-    try:
-        return int(Path(EPHEMERAL_PORTS_FILE).read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return LINUX_FIRST_EPHEMERAL_PORT
-
-
-def free_port(host: str = DEFAULT_HOST) -> int:
-    """A port free right now on `host`, taken from below the kernel's ephemeral range.
-
-    Not a port the kernel hands out for `bind(0)`: outgoing connections take their local ports from that same range,
-    and under load one took a server's port in the moment between choosing it and the server binding it.
-    """
-    below_ephemeral = range(SERVER_PORTS_FROM, first_ephemeral_port())
-    for port in random.sample(below_ephemeral, min(len(below_ephemeral), 50)):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            try:
-                sock.bind((host, port))
-            except OSError:
-                continue
-            return port
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
-
-
 def ensure_port_free(host: str, port: int) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         # As the server will: connections of a just-stopped emulator in TIME_WAIT do not count.
@@ -176,56 +145,12 @@ def answers(endpoint: str, ca_bundle: str, timeout: float = 1.0) -> bool:
         return False
 
 
-def ensure_certificate(state_dir: Path, host: str) -> tuple[Path, Path]:
-    """A self-signed certificate for `host` (and localhost), made once per state directory."""
-    cert_file, key_file = state_dir / CERT_FILE, state_dir / KEY_FILE
-    if cert_file.exists() and key_file.exists():
-        return cert_file, key_file
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "dataeng.platform local AWS emulator")])
-    now = datetime.datetime.now(datetime.UTC)
-    names = [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-    if host not in ("localhost", "127.0.0.1"):
-        names.append(x509.IPAddress(ipaddress.ip_address(host)))
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=825))
-        .add_extension(x509.SubjectAlternativeName(names), critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    key_file.touch(mode=0o600)
-    key_file.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
-    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    return cert_file, key_file
-
-
-def pid_runs(pid: int, *programs: str) -> bool:
-    """Whether `pid`'s command line names one of `programs`: a guard against signalling a
-    recycled pid that now belongs to something else."""
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return False
-    return any(program.encode() in cmdline for program in programs)
-
-
 def pid_is_emulator(pid: int) -> bool:
     return pid_runs(pid, "moto")
 
 
 def read_state(state_dir: Path) -> EmulatorState | None:
-    try:
-        return EmulatorState(**json.loads((state_dir / STATE_FILE).read_text()))
-    except (OSError, ValueError, TypeError):
-        return None
+    return read_record(state_dir / STATE_FILE, EmulatorState)
 
 
 def running_state(state_dir: Path) -> EmulatorState | None:
@@ -283,7 +208,7 @@ def start(
         try:
             state = enforce_iam_policy(state, iam_policy)
         except Exception:
-            terminate(state.pid)  # unrecorded, it would outlive us
+            terminate(state.pid, pid_is_emulator)  # unrecorded, it would outlive us
             raise
     (state_dir / STATE_FILE).write_text(json.dumps(asdict(state)))
     return state
@@ -343,7 +268,7 @@ def set_authorization(state: EmulatorState, enforced: bool) -> None:
 
 def _launch(state_dir: Path, host: str, port: int, timeout: float) -> EmulatorState:
     ensure_port_free(host, port)
-    cert_file, key_file = ensure_certificate(state_dir, host)
+    cert_file, key_file = ensure_certificate(state_dir / CERT_FILE, state_dir / KEY_FILE, host, CERTIFICATE_NAME)
 
     log_file = state_dir / LOG_FILE
     with open(log_file, "ab") as log:
@@ -366,7 +291,7 @@ def _launch(state_dir: Path, host: str, port: int, timeout: float) -> EmulatorSt
                 f"{state.endpoint}; last lines of {log_file}:\n{log_tail(log_file)}"
             )
         if time.monotonic() > deadline:
-            terminate(process.pid)
+            terminate(process.pid, pid_is_emulator)
             raise EmulatorError(
                 f"the emulator did not answer on {state.endpoint} within {timeout:.0f}s; "
                 f"last lines of {log_file}:\n{log_tail(log_file)}"
@@ -375,45 +300,11 @@ def _launch(state_dir: Path, host: str, port: int, timeout: float) -> EmulatorSt
     return state
 
 
-def terminate(pid: int, is_ours: Callable[[int], bool] = pid_is_emulator, grace: float = 10.0) -> None:
-    """SIGTERM, then SIGKILL after `grace` seconds; `is_ours` guards against a recycled pid."""
-    if not is_ours(pid):
-        _reap(pid, block=True)  # an exiting child of ours is a zombie until collected
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + grace
-    while time.monotonic() < deadline:
-        if _reap(pid):
-            return
-        if not is_ours(pid):
-            _reap(pid, block=True)  # exiting since the check above: collect it too
-            return
-        time.sleep(0.05)
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
-    _reap(pid, block=True)
-
-
-def _reap(pid: int, block: bool = False) -> bool:
-    """Collect our own exited child so it does not linger as a zombie; True once gone.
-
-    `block` waits for it: only for a child known to be exiting (killed, or its /proc entry emptied).
-    """
-    try:
-        waited, _status = os.waitpid(pid, 0 if block else os.WNOHANG)
-    except ChildProcessError:
-        return False  # not our child: the caller polls /proc instead
-    return waited == pid
-
-
 def stop(state_dir: Path = DEFAULT_STATE_DIR) -> EmulatorState | None:
     """Stop the emulator recorded in `state_dir`; returns what was stopped, if anything."""
     state_dir = Path(state_dir)
     state = running_state(state_dir)
-    if state is not None:
-        terminate(state.pid)
-    (state_dir / STATE_FILE).unlink(missing_ok=True)
+    stop_recorded(state_dir / STATE_FILE, [state.pid] if state else [], pid_is_emulator)
     return state
 
 
@@ -463,8 +354,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"emulator {health} at {state.endpoint} (pid {state.pid}, log {state.log_file})")
         return 0
     except EmulatorError as exc:
-        print(f"emulator: {exc}", file=sys.stderr)
-        return 2
+        return failed("emulator", exc)
 
 
 if __name__ == "__main__":

@@ -38,8 +38,9 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from emulator import DEFAULT_HOST, ensure_certificate, free_port, pid_runs, terminate
+import processes
 from logfile import tail as log_tail
+from processes import DEFAULT_HOST
 
 VERSION = "v1.20.2"
 # Debian bookworm's source of kubernetes-client, the upstream v1.20.2 tree (its Debian patches touch kubectl only).
@@ -59,6 +60,8 @@ DEFAULT_STATE_DIR = Path(__file__).resolve().parent.parent / ".local" / "kube-ap
 STATE_FILE = "kube-apiserver.json"
 ADMIN_USER = "dataeng-admin"
 SERVICE_CIDR = "10.96.0.0/24"
+CERT_FILE = "kube-apiserver-cert.pem"
+KEY_FILE = "kube-apiserver-key.pem"
 EXIT_NOT_BUILT = 4
 
 
@@ -181,14 +184,11 @@ def ready(state: ApiServerState, timeout: float = 1.0) -> bool:
 
 
 def _is_ours(pid: int) -> bool:
-    return pid_runs(pid, "kube-apiserver", "etcd")
+    return processes.pid_runs(pid, "kube-apiserver", "etcd")
 
 
 def read_state(state_dir: Path) -> ApiServerState | None:
-    try:
-        return ApiServerState(**json.loads((Path(state_dir) / STATE_FILE).read_text()))
-    except (OSError, ValueError, TypeError):
-        return None
+    return processes.read_record(Path(state_dir) / STATE_FILE, ApiServerState)
 
 
 def _service_account_key(state_dir: Path) -> Path:
@@ -224,13 +224,13 @@ def _write_kubeconfig(state_dir: Path, port: int, ca_bundle: Path, token: str) -
     return kubeconfig
 
 
-def _wait(state: ApiServerState, processes: list[subprocess.Popen], log_file: Path, timeout: float) -> None:
+def _wait(state: ApiServerState, children: list[subprocess.Popen], log_file: Path, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while not ready(state, timeout=0.5):
-        exited = [p for p in processes if p.poll() is not None]
+        exited = [child for child in children if child.poll() is not None]
         if exited or time.monotonic() > deadline:
-            for process in processes:
-                terminate(process.pid, _is_ours)
+            for child in children:
+                processes.terminate(child.pid, _is_ours)
             what = f"{exited[0].args[0]} exited with code {exited[0].returncode}" if exited else "not ready in time"
             raise KubeApiServerError(f"{what}; last lines of {log_file}:\n{log_tail(log_file)}")
         time.sleep(0.2)
@@ -248,9 +248,11 @@ def start(state_dir: Path = DEFAULT_STATE_DIR, port: int = 0, timeout: float = 9
     if not ETCD.exists():
         raise KubeApiServerError(f"{ETCD} is missing: install Debian's etcd-server")
 
-    port = port or free_port()
-    etcd_client, etcd_peer = free_port(), free_port()
-    cert_file, key_file = ensure_certificate(state_dir, DEFAULT_HOST)
+    port = port or processes.free_port()
+    etcd_client, etcd_peer = processes.free_port(), processes.free_port()
+    cert_file, key_file = processes.ensure_certificate(
+        state_dir / CERT_FILE, state_dir / KEY_FILE, DEFAULT_HOST, "dataeng.platform local Kubernetes API server"
+    )
     token = secrets.token_urlsafe(32)
     token_file = state_dir / "tokens.csv"
     token_file.touch(mode=0o600)
@@ -314,10 +316,7 @@ def stop(state_dir: Path = DEFAULT_STATE_DIR) -> ApiServerState | None:
     """Stop the pair recorded in `state_dir` and drop etcd's data; returns what was stopped."""
     state_dir = Path(state_dir)
     state = read_state(state_dir)
-    if state is not None:
-        terminate(state.apiserver_pid, _is_ours)
-        terminate(state.etcd_pid, _is_ours)
-    (state_dir / STATE_FILE).unlink(missing_ok=True)
+    processes.stop_recorded(state_dir / STATE_FILE, [state.apiserver_pid, state.etcd_pid] if state else [], _is_ours)
     shutil.rmtree(state_dir / "etcd", ignore_errors=True)
     return state
 
@@ -351,11 +350,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"kube-apiserver answering at {state.endpoint} (kubeconfig {state.kubeconfig})")
         return 0
     except NotBuiltError as exc:
-        print(f"kube-apiserver: {exc}", file=sys.stderr)
-        return EXIT_NOT_BUILT
+        return processes.failed("kube-apiserver", exc, EXIT_NOT_BUILT)
     except KubeApiServerError as exc:
-        print(f"kube-apiserver: {exc}", file=sys.stderr)
-        return 2
+        return processes.failed("kube-apiserver", exc)
 
 
 if __name__ == "__main__":

@@ -106,34 +106,26 @@ class LifecyclePolicy:
                 setattr(self, attribute, request[parameter])
         self.modified = now()
 
-    def summary(self) -> dict:
-        summary = {
-            "PolicyId": self.policy_id,
-            "Description": self.description,
-            "State": self.state,
-            "Tags": self.tags,
-            "PolicyType": self.details.get("PolicyType", "EBS_SNAPSHOT_MANAGEMENT"),
-        }
+    def _described(self, **fields) -> dict:
+        """What both GetLifecyclePolicies (a summary) and GetLifecyclePolicy (in full) say of the policy."""
+        described = {"PolicyId": self.policy_id, "Description": self.description, "State": self.state, **fields}
         if self.default_policy:
-            summary["DefaultPolicy"] = True
-        return summary
+            described["DefaultPolicy"] = True
+        return described
+
+    def summary(self) -> dict:
+        return self._described(Tags=self.tags, PolicyType=self.details.get("PolicyType", "EBS_SNAPSHOT_MANAGEMENT"))
 
     def full(self) -> dict:
-        policy = {
-            "PolicyId": self.policy_id,
-            "Description": self.description,
-            "State": self.state,
-            "StatusMessage": self.state,
-            "ExecutionRoleArn": self.execution_role_arn,
-            "DateCreated": self.created,
-            "DateModified": self.modified,
-            "PolicyDetails": self.details,
-            "Tags": self.tags,
-            "PolicyArn": self.arn,
-        }
-        if self.default_policy:
-            policy["DefaultPolicy"] = True
-        return policy
+        return self._described(
+            StatusMessage=self.state,
+            ExecutionRoleArn=self.execution_role_arn,
+            DateCreated=self.created,
+            DateModified=self.modified,
+            PolicyDetails=self.details,
+            Tags=self.tags,
+            PolicyArn=self.arn,
+        )
 
     def matches(self, filters: dict) -> bool:
         """GetLifecyclePolicies' filters: each given one must match (TargetTags and TagsToAdd as key=value)."""

@@ -80,15 +80,12 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - dataeng.platform.attributes
 attributes:
   check_mode:
-    support: full
     description: Reports what would change without changing it.
   diff_mode:
-    support: full
     description: Shows each changed endpoint's subnets, groups, private DNS setting and tags before and after.
-author:
-  - dataeng.platform maintainers (@dataeng)
 """
 
 EXAMPLES = r"""

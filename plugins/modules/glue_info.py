@@ -48,15 +48,13 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - dataeng.platform.attributes
 attributes:
   check_mode:
-    support: full
     description: Reads only, in check mode too.
   diff_mode:
     support: none
     description: Reads only; there is nothing to compare.
-author:
-  - dataeng.platform maintainers (@dataeng)
 """
 
 EXAMPLES = r"""

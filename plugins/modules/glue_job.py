@@ -107,15 +107,12 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.tags
   - amazon.aws.boto3
+  - dataeng.platform.attributes
 attributes:
   check_mode:
-    support: full
     description: Reports what would change without changing it.
   diff_mode:
-    support: full
     description: Shows the job before and after.
-author:
-  - dataeng.platform maintainers (@dataeng)
 """
 
 EXAMPLES = r"""

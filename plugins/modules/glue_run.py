@@ -55,15 +55,13 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - dataeng.platform.attributes
 attributes:
   check_mode:
-    support: full
     description: Reports that a run would start, and starts none.
   diff_mode:
     support: none
     description: A run is started, not changed; there is nothing to compare.
-author:
-  - dataeng.platform maintainers (@dataeng)
 """
 
 EXAMPLES = r"""

@@ -48,15 +48,12 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - dataeng.platform.attributes
 attributes:
   check_mode:
-    support: full
     description: Reports which objects would be written without writing them.
   diff_mode:
-    support: full
     description: Shows the SHA-256 of each changed object before and after.
-author:
-  - dataeng.platform maintainers (@dataeng)
 """
 
 EXAMPLES = r"""

@@ -95,16 +95,13 @@ extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3
+  - dataeng.platform.attributes
 attributes:
   check_mode:
-    support: full
     description: Reports what would change without changing it (and generates no password).
   diff_mode:
-    support: full
     description:
       - Shows each changed secret's description, KMS key, tags and resource policy before and after, never its value.
-author:
-  - dataeng.platform maintainers (@dataeng)
 """
 
 EXAMPLES = r"""

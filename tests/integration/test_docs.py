@@ -35,6 +35,11 @@ def test_module_documentation_renders_with_examples_and_return_values(module):
     assert doc["doc"]["options"]
     assert doc["doc"]["options"].get("state", {}).get("choices", ["present", "absent"]) == ["present", "absent"]
     assert {"check_mode", "diff_mode"} <= set(doc["doc"]["attributes"])
+    # The support level and the maintainers come from dataeng.platform.attributes; the description from the module.
+    for name, attribute in doc["doc"]["attributes"].items():
+        assert attribute.get("support") in ("full", "partial", "none"), name
+        assert attribute.get("description"), f"{name} says nothing of what it does for this module"
+    assert doc["doc"].get("author") == ["dataeng.platform maintainers (@dataeng)"]
     assert doc["examples"].strip()
     assert doc["return"]
 

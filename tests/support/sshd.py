@@ -10,8 +10,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import emulator as launcher
 from logfile import tail as log_tail
+from processes import free_port
 from support.playbook import kill_process_tree
 
 SSHD = Path("/usr/sbin/sshd")
@@ -37,7 +37,7 @@ def running_sshd(workdir: Path, host_key: Path, client_key: Path, port: int | No
         raise RuntimeError(f"{SSHD} is missing: install Debian's openssh-server (make test does)")
     if os.geteuid() == 0:
         PRIVILEGE_SEPARATION_DIR.mkdir(mode=0o755, exist_ok=True)
-    port = port or launcher.free_port()
+    port = port or free_port()
     authorized_keys = workdir / "authorized_keys"
     authorized_keys.write_text(Path(f"{client_key}.pub").read_text())
     config = workdir / "sshd_config"

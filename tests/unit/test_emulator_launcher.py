@@ -11,18 +11,6 @@ import pytest
 import emulator
 
 
-def test_free_port_can_be_bound():
-    port = emulator.free_port()
-    with socket.socket() as sock:
-        sock.bind((emulator.DEFAULT_HOST, port))
-
-
-def test_free_ports_lie_below_the_range_outgoing_connections_take_theirs_from():
-    ports = {emulator.free_port() for _attempt in range(20)}
-    assert all(emulator.SERVER_PORTS_FROM <= port < emulator.first_ephemeral_port() for port in ports)
-    assert len(ports) > 1  # chosen at random: concurrent starts rarely pick the same one
-
-
 def test_a_bound_port_is_reported_by_address():
     with socket.socket() as sock:
         sock.bind((emulator.DEFAULT_HOST, 0))
