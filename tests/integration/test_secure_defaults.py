@@ -2,7 +2,7 @@
 security audit (support/audit.py: what the scanner of test_scanner.py does not check), and the audit
 catches each insecure setting it looks for when that setting is made in the account itself: each
 weakening below changes the reference scenario's live account with boto3, the account is read back
-through the same reader (support/account.py), the audit must report exactly the new finding, and the
+through the same reader (support/account/), the audit must report exactly the new finding, and the
 weakening is undone before the next one.
 
 Where the rest is checked: the audit's decisions on every policy shape in tests/unit/test_audit.py,

@@ -28,7 +28,7 @@ IAM_ROLES = {
 
 def trust_condition(service: str, account: str) -> dict:
     """The condition each service's trust carries (collection: roles/iam/vars/main.yml, _iam_trust_conditions),
-    bounded by the source keys AWS documents the service sets (tests/support/contract.py, SOURCE_KEYS): a
+    bounded by the source keys AWS documents the service sets (tests/support/contract/checks.py, SOURCE_KEYS): a
     StringEquals on a key the service does not send denies the service its own role
     (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceaccount)."""
     return {
