@@ -1,7 +1,7 @@
 """The cloud layer against an AWS that misbehaves: throttling, server errors, dropped connections,
 converges killed at the worst moments, and resources that stay unseen a while after their creation.
 Each ends where an undisturbed converge ends: their account inventories (every resource of every
-kind, tagged or not, with every value the converge set: support/account.py) equal the reference's,
+kind, tagged or not, with every value the converge set: support/account/) equal the reference's,
 and each account passes the seed checks. The four converges are the session fixture `converges`
 (support/converges.py).
 """
@@ -30,7 +30,7 @@ REFUSED_KINDS = {
     "instance profile",
 }
 
-# The seed checks test_site.py runs on its account (support/expectations.py).
+# The seed checks test_site.py runs on its account (support/expectations/).
 SEED_CHECKS = (
     expectations.network,
     expectations.security_groups,
