@@ -1,4 +1,4 @@
-"""The account inventory (support/account.py) the resilience tests compare holds every value the
+"""The account inventory (support/account/) the resilience tests compare holds every value the
 reference converge set: each value of each request that created or changed something, found on the
 resource the request was about, except for the parameters account.LEFT_OUT names and why."""
 

@@ -1,8 +1,8 @@
 """The cloud layer against an AWS that misbehaves: throttling, server errors, dropped connections,
 converges killed at the worst moments, and resources that stay unseen a while after their creation.
 Each ends where an undisturbed converge ends: their account inventories (every resource of every
-kind, tagged or not, with every value the converge set: support/account.py) equal the reference's,
-and each account passes the platform checks test_site.py runs (support/expectations.py). The four
+kind, tagged or not, with every value the converge set: support/account/) equal the reference's,
+and each account passes the platform checks test_site.py runs (support/expectations/). The four
 converges are the session fixture `converges` (support/converges.py).
 """
 
@@ -31,7 +31,7 @@ REFUSED_KINDS = {
 }
 
 # The checks of what the platform promises (the README's roles table) that test_site.py runs on its account
-# (support/expectations.py).
+# (support/expectations/).
 SEED_CHECKS = (
     expectations.network,
     expectations.security_groups,

@@ -2,12 +2,12 @@
 security audit (support/audit.py: what the scanner of test_scanner.py does not check), and the audit
 catches each insecure setting it looks for when that setting is made in the account itself: each
 weakening below changes the reference scenario's live account with boto3, the account is read back
-through the same reader (support/account.py), the audit must report exactly the new finding, and the
+through the same reader (support/account/), the audit must report exactly the new finding, and the
 weakening is undone before the next one.
 
 Where the rest is checked: the audit's decisions on every policy shape in tests/unit/test_audit.py,
 the bucket policies (TLS only; the emulator cannot hold them) in test_bucket_policies.py, the
-monitoring stack's credentials and private env files in test_monitoring_config.py, ArgoCD's admin
+monitoring stack's credentials and private env files in monitoring_config/test_secrets.py, ArgoCD's admin
 password in molecule/argocd, admin_cidrs required against real AWS and 0.0.0.0/0 refused in
 test_preflight.py.
 """

@@ -1,6 +1,6 @@
-"""A security audit of an account inventory (support/account.py), in the spirit of tfsec or
+"""A security audit of an account inventory (support/account/), in the spirit of tfsec or
 checkov: generic rules that hold for any well-kept AWS account, independent of the platform's own
-expectations (support/expectations.py). RULES below are the rules as data, one named rule per check,
+expectations (support/expectations/). RULES below are the rules as data, one named rule per check,
 so a test can require a weakening of the account for each; `findings()` lists every breach, one Finding each, naming the
 rule and the resource.
 

@@ -1,4 +1,4 @@
-"""The AWS contract check (tests/support/contract.py): every rule refuses a request that breaks it
+"""The AWS contract check (tests/support/contract/): every rule refuses a request that breaks it
 and accepts one that keeps it, and the recorder's requests decode into the parameters the rules read."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The kill chain's comparison of generated values across snapshots (support/expectations.py)."""
+"""The kill chain's comparison of generated values across snapshots (support/expectations/credentials.py)."""
 
 from __future__ import annotations
 
