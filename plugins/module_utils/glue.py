@@ -8,13 +8,13 @@ from __future__ import annotations
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from ansible_collections.dataeng.platform.plugins.module_utils.propagation import (
     GLUE_ROLE_NOT_PROPAGATED,
     when_propagated,
 )
-from ansible_collections.dataeng.platform.plugins.module_utils.resource import ManagedResource
+from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import ManagedResource
+from ansible_collections.dataeng.platform.plugins.module_utils.tags import GLUE_TAGS, apply_tags
 
 # Glue answers a burst of catalog calls with ConcurrentModificationException as well as throttling.
 RETRY = AWSRetry.jittered_backoff(catch_extra_error_codes=["ConcurrentModificationException"])
@@ -39,6 +39,12 @@ class GlueResource(ManagedResource):
     """A Glue resource with tags; `arn_type` is the ARN's resource type (database, workflow, trigger...)."""
 
     arn_type = ""
+    #: The call that reads the resource and the key of its answer, e.g. ("get_job", "Job").
+    get_call = ("", "")
+    #: How the calls name the resource.
+    name_parameter = "Name"
+    #: The planning function of the module: (current, params) -> Actions.
+    planner = None
 
     def __init__(self, module):
         super().__init__(module)
@@ -52,15 +58,28 @@ class GlueResource(ManagedResource):
             self._arn = f"arn:{partition}:glue:{self.module.region}:{account}:{self.arn_type}/{self.name}"
         return self._arn
 
+    def get_request(self):
+        """The parameters of the get call."""
+        return {self.name_parameter: self.name}
+
+    def shape(self, found):
+        """The get call's answer in the module's terms, tags and ARN aside."""
+        raise NotImplementedError
+
+    def describe(self):
+        call, key = self.get_call
+        try:
+            found = getattr(self.client, call)(aws_retry=True, **self.get_request())[key]
+        except not_found():
+            return None
+        return {**self.shape(found), "arn": self.arn, "tags": self.tags()}
+
+    def plan(self, current):
+        return self.planner(current, self.params)
+
     def tags(self):
         return self.client.get_tags(aws_retry=True, ResourceArn=self.arn).get("Tags", {})
 
-    def update_tags(self, current_tags):
-        """The tag calls plan_tags planned: none when the task gives no tags (not a purge of every tag)."""
-        if self.params.get("tags") is None:
-            return
-        to_add, to_remove = compare_aws_tags(current_tags, self.params["tags"], self.params["purge_tags"])
-        if to_remove:
-            self.client.untag_resource(aws_retry=True, ResourceArn=self.arn, TagsToRemove=to_remove)
-        if to_add:
-            self.client.tag_resource(aws_retry=True, ResourceArn=self.arn, TagsToAdd=to_add)
+    def update_tags(self, actions):
+        """Make the tag calls among the planned `actions`."""
+        apply_tags(self.client, GLUE_TAGS, self.arn, actions)

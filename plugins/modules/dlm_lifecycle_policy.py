@@ -172,19 +172,19 @@ import re
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.iam import get_aws_account_info
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import compare_aws_tags
 
 from ansible_collections.dataeng.platform.plugins.module_utils.propagation import (
     DLM_ROLE_NOT_PROPAGATED,
     when_propagated,
 )
-from ansible_collections.dataeng.platform.plugins.module_utils.resource import (
-    ManagedResource,
-    expected_tags,
-    plan_tags,
-    reconcile,
+from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import Action, ManagedResource, calls_of, run
+from ansible_collections.dataeng.platform.plugins.module_utils.tags import (
+    DLM_TAGS,
+    TAG_OPTIONS,
+    apply_tags,
+    expected_task_tags,
+    plan_task_tags,
 )
 
 SETTINGS = (
@@ -271,8 +271,9 @@ def policy_settings(params, execution_role_arn):
 
 def plan_policy(current, params, execution_role_arn):
     wanted = desired(params, execution_role_arn)
-    actions = ["update_lifecycle_policy"] if any(current[key] != wanted[key] for key in SETTINGS) else []
-    return actions + plan_tags(current["tags"], params)
+    settings_differ = any(current[key] != wanted[key] for key in SETTINGS)
+    actions = [Action("update_lifecycle_policy")] if settings_differ else []
+    return actions + plan_task_tags(current["tags"], params, DLM_TAGS)
 
 
 def check_params(params):
@@ -326,7 +327,7 @@ class LifecyclePolicy(ManagedResource):
     def expected(self, current):
         after = {"policy_id": "", "arn": "", **(current or {}), **desired(self.params, self.execution_role_arn)}
         after["name"] = self.name
-        after["tags"] = expected_tags(current["tags"] if current else {}, self.params)
+        after["tags"] = expected_task_tags(current["tags"] if current else {}, self.params)
         return after
 
     def create(self):
@@ -336,26 +337,18 @@ class LifecyclePolicy(ManagedResource):
         WHEN_ROLE_PROPAGATED(self.client.create_lifecycle_policy)(**settings)
 
     def update(self, current, actions):
-        if "update_lifecycle_policy" in actions:
+        if "update_lifecycle_policy" in calls_of(actions):
             settings = policy_settings(self.params, self.execution_role_arn)
             del settings["Description"]  # what finds the policy: unchanged
             WHEN_ROLE_PROPAGATED(self.client.update_lifecycle_policy)(PolicyId=current["policy_id"], **settings)
-        if self.params.get("tags") is None:
-            return
-        to_add, to_remove = compare_aws_tags(current["tags"], self.params["tags"], self.params["purge_tags"])
-        if to_remove:
-            self.client.untag_resource(aws_retry=True, ResourceArn=current["arn"], TagKeys=to_remove)
-        if to_add:
-            self.client.tag_resource(aws_retry=True, ResourceArn=current["arn"], Tags=to_add)
+        apply_tags(self.client, DLM_TAGS, current["arn"], actions)
 
     def delete(self, current):
         self.client.delete_lifecycle_policy(aws_retry=True, PolicyId=current["policy_id"])
 
 
 def main():
-    argument_spec = dict(
-        name=dict(type="str", required=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
+    options = dict(
         execution_role=dict(type="str"),
         enabled=dict(type="bool", default=True),
         resource_type=dict(type="str", default="VOLUME", choices=["VOLUME", "INSTANCE"]),
@@ -365,18 +358,15 @@ def main():
         start_time=dict(type="str", default="03:00"),
         retain_count=dict(type="int", default=7),
         copy_tags=dict(type="bool", default=True),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
+        **TAG_OPTIONS,
     )
-    module = AnsibleAWSModule(
-        argument_spec=argument_spec,
+    run(
+        LifecyclePolicy,
+        "policy",
+        options,
+        check_params,
         required_if=[("state", "present", ["execution_role", "target_tags"])],
-        supports_check_mode=True,
     )
-    error = check_params(module.params)
-    if error:
-        module.fail_json(msg=error)
-    reconcile(module, LifecyclePolicy(module), "policy")
 
 
 if __name__ == "__main__":

@@ -46,13 +46,10 @@ enabled:
   sample: true
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # AnsibleAWSModule reports the missing botocore
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import Setting, reconcile
 
 
 def call_to_make(enabled_now, wanted):
@@ -62,22 +59,24 @@ def call_to_make(enabled_now, wanted):
     return "enable_ebs_encryption_by_default" if wanted else "disable_ebs_encryption_by_default"
 
 
+class EncryptionByDefault(Setting):
+    failure = "Unable to read or change EBS encryption by default"
+
+    def read(self):
+        return self.client.get_ebs_encryption_by_default(aws_retry=True)["EbsEncryptionByDefault"]
+
+    def write(self):
+        # Called only when the setting is not the wanted one.
+        getattr(self.client, call_to_make(not self.wanted, self.wanted))(aws_retry=True)
+
+    def shown(self, value):
+        return {"enabled": value}
+
+
 def main():
     module = AnsibleAWSModule(argument_spec=dict(enabled=dict(type="bool", required=True)), supports_check_mode=True)
     client = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
-    wanted = module.params["enabled"]
-    try:
-        enabled_now = client.get_ebs_encryption_by_default(aws_retry=True)["EbsEncryptionByDefault"]
-        call = call_to_make(enabled_now, wanted)
-        if call and not module.check_mode:
-            getattr(client, call)(aws_retry=True)
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Unable to read or change EBS encryption by default")
-    module.exit_json(
-        changed=call is not None,
-        enabled=wanted,
-        diff={"before": {"enabled": enabled_now}, "after": {"enabled": wanted}},
-    )
+    reconcile(module, EncryptionByDefault(module, client, module.params["enabled"]), "enabled")
 
 
 if __name__ == "__main__":

@@ -185,120 +185,16 @@ security_groups:
       type: dict
 """
 
-from collections import namedtuple
-
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
-    boto3_tag_list_to_ansible_dict,
-    boto3_tag_specifications,
+from ansible_collections.dataeng.platform.plugins.module_utils import ec2
+from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import Action
+from ansible_collections.dataeng.platform.plugins.module_utils.security_group_rules import (
+    PROTOCOLS,
+    InvalidRule,
+    current_rules,
+    ip_permissions,
+    readable_rules,
+    wanted_rules,
 )
-
-from ansible_collections.dataeng.platform.plugins.module_utils.ec2_lists import (
-    apply_ec2_tags,
-    plan_ec2_tags,
-    run_ec2_list,
-)
-from ansible_collections.dataeng.platform.plugins.module_utils.resource import expected_tags
-
-# One inbound rule as AWS keeps it: one protocol, one port range and one source.
-Rule = namedtuple("Rule", "proto from_port to_port kind source")
-
-# Where each kind of source lives in an IpPermission, and under which key.
-_SOURCES = {
-    "cidr": ("IpRanges", "CidrIp"),
-    "ipv6": ("Ipv6Ranges", "CidrIpv6"),
-    "group": ("UserIdGroupPairs", "GroupId"),
-    "prefix": ("PrefixListIds", "PrefixListId"),
-}
-_PROTOCOLS = {"tcp": "tcp", "udp": "udp", "all": "-1"}
-
-
-class InvalidRule(ValueError):
-    """A rule the task gives that AWS could not take; the message names it."""
-
-
-def port_range(port):
-    """(from, to) of a port (a number) or a range ("from-to"); raises InvalidRule for anything else."""
-    text = str(port)
-    bounds = text.split("-", 1)
-    if not all(bound.isdigit() for bound in bounds) or isinstance(port, bool):
-        raise InvalidRule(f"{port!r} is neither a port nor a range from-to")
-    low, high = int(bounds[0]), int(bounds[-1])
-    if not 1 <= low <= high <= 65535:
-        raise InvalidRule(f"{port!r} is not a port or range within 1-65535 (from <= to)")
-    return low, high
-
-
-def wanted_rules(rules, group_ids):
-    """The task's rules as {Rule: description}; `group_ids` resolves a source group's name."""
-    wanted = {}
-    for rule in rules:
-        proto = _PROTOCOLS[rule["proto"]]
-        if proto == "-1":
-            if rule["ports"]:
-                raise InvalidRule("proto all opens every port: give it no ports")
-            ranges = [(None, None)]
-        else:
-            if not rule["ports"]:
-                raise InvalidRule(f"a {rule['proto']} rule needs ports")
-            ranges = [port_range(port) for port in rule["ports"]]
-        sources = [("ipv6" if ":" in cidr else "cidr", cidr) for cidr in rule["cidr_ip"]]
-        if rule.get("group_name"):
-            if rule["group_name"] not in group_ids:
-                raise InvalidRule(f"group_name {rule['group_name']} is no group of this task or of the VPC")
-            sources.append(("group", group_ids[rule["group_name"]]))
-        if not sources:
-            raise InvalidRule("a rule needs cidr_ip or group_name")
-        for low, high in ranges:
-            for kind, source in sources:
-                wanted[Rule(proto, low, high, kind, source)] = rule.get("rule_desc")
-    return wanted
-
-
-def current_rules(permissions):
-    """An IpPermissions list as {Rule: description}."""
-    rules = {}
-    for permission in permissions:
-        proto = permission["IpProtocol"]
-        low, high = (None, None) if proto == "-1" else (permission.get("FromPort"), permission.get("ToPort"))
-        for kind, (list_key, source_key) in _SOURCES.items():
-            for entry in permission.get(list_key, []):
-                rules[Rule(proto, low, high, kind, entry[source_key])] = entry.get("Description")
-    return rules
-
-
-def ip_permissions(rules):
-    """{Rule: description} as the IpPermissions list the ingress calls take, one permission per rule."""
-    permissions = []
-    for rule, description in sorted(rules.items(), key=lambda item: _sort_key(item[0])):
-        list_key, source_key = _SOURCES[rule.kind]
-        entry = {source_key: rule.source}
-        if description:
-            entry["Description"] = description
-        permission = {"IpProtocol": rule.proto, list_key: [entry]}
-        if rule.proto != "-1":
-            permission.update(FromPort=rule.from_port, ToPort=rule.to_port)
-        permissions.append(permission)
-    return permissions
-
-
-def _sort_key(rule):
-    return (rule.proto, rule.from_port or 0, rule.to_port or 0, rule.kind, rule.source)
-
-
-def readable_rules(rules):
-    """{Rule: description} as the module returns rules."""
-    readable = []
-    for rule in sorted(rules, key=_sort_key):
-        if rule.proto == "-1":
-            ports = "all"
-        elif rule.from_port == rule.to_port:
-            ports = str(rule.from_port)
-        else:
-            ports = f"{rule.from_port}-{rule.to_port}"
-        proto = "all" if rule.proto == "-1" else rule.proto
-        readable.append({"proto": proto, "ports": ports, "source": rule.source, "rule_desc": rules[rule]})
-    return readable
 
 
 def check_rules(module, groups, group_ids):
@@ -314,44 +210,56 @@ def check_rules(module, groups, group_ids):
 def plan_group(current, wanted, wanted_tags, purge_rules, purge_tags):
     """The calls that turn `current` (rules and tags as they are) into what the task asks for.
 
-    Returns the calls in order, with for each the rules or tags it takes.
+    Returns the Actions in order, each with the rules or tags it takes.
     """
-    calls = []
+    actions = []
     revoke = {rule: desc for rule, desc in current["rules"].items() if rule not in wanted} if purge_rules else {}
     authorize = {rule: desc for rule, desc in wanted.items() if rule not in current["rules"]}
     redescribe = {
         rule: desc for rule, desc in wanted.items() if rule in current["rules"] and current["rules"][rule] != desc
     }
     if revoke:
-        calls.append(("revoke_security_group_ingress", revoke))
+        actions.append(Action("revoke_security_group_ingress", revoke))
     if authorize:
-        calls.append(("authorize_security_group_ingress", authorize))
+        actions.append(Action("authorize_security_group_ingress", authorize))
     if redescribe:
-        calls.append(("update_security_group_rule_descriptions_ingress", redescribe))
-    return calls + plan_ec2_tags(current["tags"], wanted_tags, purge_tags)
+        actions.append(Action("update_security_group_rule_descriptions_ingress", redescribe))
+    return actions + ec2.plan_ec2_tags(current["tags"], wanted_tags, purge_tags)
 
 
-def expected_rules(current, calls):
-    """The rules after `calls`."""
+def expected_rules(current, actions):
+    """The rules after `actions`."""
     rules = dict(current)
-    for call, argument in calls:
-        if call == "revoke_security_group_ingress":
-            for rule in argument:
+    for action in actions:
+        if action.call == "revoke_security_group_ingress":
+            for rule in action.argument:
                 del rules[rule]
-        elif call in ("authorize_security_group_ingress", "update_security_group_rule_descriptions_ingress"):
-            rules.update(argument)
+        elif action.call in ("authorize_security_group_ingress", "update_security_group_rule_descriptions_ingress"):
+            rules.update(action.argument)
     return rules
 
 
-class SecurityGroups:
+class SecurityGroups(ec2.VpcList):
     """The listed groups of one VPC, as the task asks for them."""
 
-    def __init__(self, module, client):
-        self.module = module
-        self.client = client
-        self.params = module.params
-        self.names = [group["name"] for group in self.params["groups"]]
-        self.actions = []
+    option = "groups"
+    key = "name"
+    result_key = "security_groups"
+
+    @classmethod
+    def check(cls, module):
+        present = module.params["state"] == "present"
+        undescribed = [group["name"] for group in module.params["groups"] if present and not group["description"]]
+        if undescribed:
+            module.fail_json(msg=f"groups: state=present needs a description for {', '.join(undescribed)}")
+        if present:
+            # Ports and sources before any request; the groups rules name are checked once the VPC's are read.
+            named = {rule["group_name"]: "" for group in module.params["groups"] for rule in group["rules"]}
+            check_rules(module, module.params["groups"], named)
+
+    @property
+    def names(self):
+        return [group["name"] for group in self.params["groups"]]
 
     def read(self, names):
         """The VPC's groups of these names, by name."""
@@ -374,7 +282,7 @@ class SecurityGroups:
         check_rules(self.module, self.params["groups"], group_ids)
         state = {name: self.state_of(group) for name, group in existing.items() if name in self.names}
         for group in created:
-            self.actions.append(f"{group['name']}: create_security_group")
+            self.actions.append(Action("create_security_group", resource=group["name"]))
             if not self.module.check_mode:
                 group_ids[group["name"]] = self.create(group)
             state[group["name"]] = {
@@ -384,7 +292,6 @@ class SecurityGroups:
                 "tags": group["tags"] or {},
             }
 
-        diff = {"before": {}, "after": {}}
         results = {}
         for group in self.params["groups"]:
             name = group["name"]
@@ -394,24 +301,22 @@ class SecurityGroups:
                     f"security group {name}: AWS cannot change the description of a group; it stays"
                     f" {before['description']!r}, delete the group to change it"
                 )
-            calls = plan_group(
+            actions = plan_group(
                 before,
                 wanted_rules(group["rules"], group_ids),
                 group["tags"],
                 self.params["purge_rules"],
                 self.params["purge_tags"],
             )
-            if calls and not self.module.check_mode:
-                self.apply(group_ids[name], calls)
+            if actions and not self.module.check_mode:
+                self.apply(group_ids[name], actions)
             after = dict(
                 before,
-                rules=expected_rules(before["rules"], calls),
-                tags=expected_tags(before["tags"], {"tags": group["tags"], "purge_tags": self.params["purge_tags"]}),
+                rules=expected_rules(before["rules"], actions),
+                tags=self.expected_tags(before["tags"], group["tags"]),
             )
-            self.actions.extend(f"{name}: {call}" for call, _argument in calls)
-            if calls or name not in existing:
-                diff["before"][name] = self.shown(name, state[name]) if name in existing else {}
-                diff["after"][name] = self.shown(name, after)
+            shown_before = self.shown(name, state[name]) if name in existing else {}
+            self.record(name, actions, shown_before, self.shown(name, after), created=name not in existing)
             results[name] = after
 
         if self.actions and not self.module.check_mode:
@@ -421,12 +326,11 @@ class SecurityGroups:
             )["SecurityGroups"]
             by_id = {group["GroupId"]: group for group in read_back}
             results = {name: self.state_of(by_id[group_ids[name]]) for name in self.names}
-        return [self.shown(name, results[name]) for name in self.names], diff
+        return [self.shown(name, results[name]) for name in self.names]
 
     def absent(self):
         existing = self.read(self.names)
         ids = {group["GroupId"] for group in existing.values()}
-        diff = {"before": {}, "after": {}}
         for name, group in existing.items():
             # Rules naming another group of the list would stop that group's deletion.
             naming_others = {
@@ -435,7 +339,7 @@ class SecurityGroups:
                 if rule.kind == "group" and rule.source in ids and rule.source != group["GroupId"]
             }
             if naming_others:
-                self.actions.append(f"{name}: revoke_security_group_ingress")
+                self.actions.append(Action("revoke_security_group_ingress", naming_others, resource=name))
                 if not self.module.check_mode:
                     self.client.revoke_security_group_ingress(
                         aws_retry=True, GroupId=group["GroupId"], IpPermissions=ip_permissions(naming_others)
@@ -443,12 +347,10 @@ class SecurityGroups:
         for name in reversed(self.names):
             if name not in existing:
                 continue
-            self.actions.append(f"{name}: delete_security_group")
-            diff["before"][name] = self.shown(name, self.state_of(existing[name]))
-            diff["after"][name] = {}
+            self.record(name, [Action("delete_security_group")], self.shown(name, self.state_of(existing[name])), {})
             if not self.module.check_mode:
                 self.client.delete_security_group(aws_retry=True, GroupId=existing[name]["GroupId"])
-        return [], diff
+        return []
 
     def create(self, group):
         """Create a group with its tags and return its id."""
@@ -457,20 +359,18 @@ class SecurityGroups:
             GroupName=group["name"],
             Description=group["description"],
             VpcId=self.params["vpc_id"],
-            **(
-                {"TagSpecifications": boto3_tag_specifications(group["tags"], ["security-group"])}
-                if group["tags"]
-                else {}
-            ),
+            **({"TagSpecifications": ec2.tag_specifications(group["tags"], "security-group")} if group["tags"] else {}),
         )
         return created["GroupId"]
 
-    def apply(self, group_id, calls):
-        for call, argument in calls:
-            if call in ("delete_tags", "create_tags"):
-                apply_ec2_tags(self.client, group_id, call, argument)
+    def apply(self, group_id, actions):
+        for action in actions:
+            if action.call in ("delete_tags", "create_tags"):
+                ec2.apply_ec2_tags(self.client, group_id, action)
             else:
-                getattr(self.client, call)(aws_retry=True, GroupId=group_id, IpPermissions=ip_permissions(argument))
+                getattr(self.client, action.call)(
+                    aws_retry=True, GroupId=group_id, IpPermissions=ip_permissions(action.argument)
+                )
 
     @staticmethod
     def state_of(group):
@@ -478,7 +378,7 @@ class SecurityGroups:
             "group_id": group["GroupId"],
             "description": group["Description"],
             "rules": current_rules(group["IpPermissions"]),
-            "tags": boto3_tag_list_to_ansible_dict(group.get("Tags", [])),
+            "tags": ec2.tags_of(group),
         }
 
     def shown(self, name, state):
@@ -496,43 +396,25 @@ class SecurityGroups:
 
 def main():
     rule_spec = dict(
-        proto=dict(type="str", choices=sorted(_PROTOCOLS), default="tcp"),
+        proto=dict(type="str", choices=sorted(PROTOCOLS), default="tcp"),
         ports=dict(type="list", elements="raw", default=[]),
         cidr_ip=dict(type="list", elements="str", default=[]),
         group_name=dict(type="str"),
         rule_desc=dict(type="str"),
     )
-    argument_spec = dict(
-        vpc_id=dict(type="str", required=True),
-        groups=dict(
-            type="list",
-            elements="dict",
-            required=True,
-            options=dict(
-                name=dict(type="str", required=True),
-                description=dict(type="str"),
-                rules=dict(type="list", elements="dict", default=[], options=rule_spec),
-                tags=dict(type="dict"),
-            ),
-        ),
-        purge_rules=dict(type="bool", default=True),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
+    group_options = dict(
+        name=dict(type="str", required=True),
+        description=dict(type="str"),
+        rules=dict(type="list", elements="dict", default=[], options=rule_spec),
+        tags=dict(type="dict"),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    present = module.params["state"] == "present"
-    undescribed = [group["name"] for group in module.params["groups"] if present and not group["description"]]
-    if undescribed:
-        module.fail_json(msg=f"groups: state=present needs a description for {', '.join(undescribed)}")
-    if present:
-        # Ports and sources before any request; the groups rules name are checked once the VPC's are read.
-        named = {rule["group_name"]: "" for group in module.params["groups"] for rule in group["rules"]}
-        check_rules(module, module.params["groups"], named)
-
     # A group AWS has just created may not be visible to the next call yet; a group whose instances were just
     # terminated keeps their network interfaces a while.
-    run_ec2_list(
-        module, SecurityGroups, "groups", "name", "security_groups", ["InvalidGroup.NotFound", "DependencyViolation"]
+    ec2.run_vpc_list(
+        SecurityGroups,
+        group_options,
+        dict(purge_rules=dict(type="bool", default=True)),
+        ["InvalidGroup.NotFound", "DependencyViolation"],
     )
 
 

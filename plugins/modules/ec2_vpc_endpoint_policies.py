@@ -84,13 +84,11 @@ endpoints:
 
 import json
 
-try:
-    from botocore.exceptions import BotoCoreError, ClientError
-except ImportError:
-    pass  # AnsibleAWSModule reports a missing botocore
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.dataeng.platform.plugins.module_utils.lists import ResourceList
+from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import Action, reconcile
 
 # The policy an endpoint has when none is given, as DescribeVpcEndpoints shows it.
 # https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html#default-endpoint-policy
@@ -98,18 +96,38 @@ DEFAULT_POLICY = {"Statement": [{"Action": "*", "Effect": "Allow", "Principal": 
 
 
 def plan_policy(current, wanted):
-    """The calls that give an endpoint whose policy is `current` the policy `wanted` (None: the default one), each
+    """The Actions that give an endpoint whose policy is `current` the policy `wanted` (None: the default one), each
     with what it takes; none when it has it already. Policies are compared as documents, not as text."""
     target = DEFAULT_POLICY if wanted is None else wanted
     if current.get("Statement") == target.get("Statement") and (wanted is None or current == wanted):
         return []
     change = {"ResetPolicy": True} if wanted is None else {"PolicyDocument": json.dumps(wanted, sort_keys=True)}
-    return [("modify_vpc_endpoint", change)]
+    return [Action("modify_vpc_endpoint", change)]
 
 
-def apply_policy(client, endpoint_id, calls):
-    for _call, change in calls:
-        client.modify_vpc_endpoint(aws_retry=True, VpcEndpointId=endpoint_id, **change)
+def apply_policy(client, endpoint_id, actions):
+    for action in actions:
+        client.modify_vpc_endpoint(aws_retry=True, VpcEndpointId=endpoint_id, **action.argument)
+
+
+class EndpointPolicies(ResourceList):
+    """The policies of the listed endpoints, which exist already."""
+
+    def present(self):
+        wanted = {e["id"]: json.loads(e["policy"]) if e["policy"] else None for e in self.params["endpoints"]}
+        with self.failing_as(f"Could not read the endpoints {sorted(wanted)}"):
+            found = self.client.describe_vpc_endpoints(aws_retry=True, VpcEndpointIds=list(wanted))["VpcEndpoints"]
+        current = {e["VpcEndpointId"]: json.loads(e.get("PolicyDocument") or "{}") for e in found}
+        results = []
+        for endpoint_id, policy in wanted.items():
+            actions = plan_policy(current[endpoint_id], policy)
+            after = DEFAULT_POLICY if policy is None else policy
+            results.append({"id": endpoint_id, "policy": after})
+            self.record(endpoint_id, actions, current[endpoint_id], after)
+            if actions and not self.module.check_mode:
+                with self.failing_as(f"Could not set the policy of {endpoint_id}"):
+                    apply_policy(self.client, endpoint_id, actions)
+        return results
 
 
 def main():
@@ -128,29 +146,7 @@ def main():
     # ("Eventual consistency in the Amazon EC2 API",
     # https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html), so its not-found is retried.
     retries = AWSRetry.jittered_backoff(catch_extra_error_codes=["InvalidVpcEndpointId.NotFound"])
-    client = module.client("ec2", retry_decorator=retries)
-    wanted = {e["id"]: json.loads(e["policy"]) if e["policy"] else None for e in module.params["endpoints"]}
-    try:
-        found = client.describe_vpc_endpoints(aws_retry=True, VpcEndpointIds=list(wanted))["VpcEndpoints"]
-    except (BotoCoreError, ClientError) as error:
-        module.fail_json_aws(error, msg=f"Could not read the endpoints {sorted(wanted)}")
-    current = {e["VpcEndpointId"]: json.loads(e.get("PolicyDocument") or "{}") for e in found}
-    actions, diff, results = [], {"before": {}, "after": {}}, []
-    for endpoint_id, policy in wanted.items():
-        calls = plan_policy(current[endpoint_id], policy)
-        after = DEFAULT_POLICY if policy is None else policy
-        results.append({"id": endpoint_id, "policy": after})
-        if not calls:
-            continue
-        actions.extend(f"{endpoint_id}: {call}" for call, _change in calls)
-        diff["before"][endpoint_id] = current[endpoint_id]
-        diff["after"][endpoint_id] = after
-        if not module.check_mode:
-            try:
-                apply_policy(client, endpoint_id, calls)
-            except (BotoCoreError, ClientError) as error:
-                module.fail_json_aws(error, msg=f"Could not set the policy of {endpoint_id}")
-    module.exit_json(changed=bool(actions), actions=actions, endpoints=results, diff=diff)
+    reconcile(module, EndpointPolicies(module, module.client("ec2", retry_decorator=retries)), "endpoints")
 
 
 if __name__ == "__main__":

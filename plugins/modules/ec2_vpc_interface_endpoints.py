@@ -154,18 +154,8 @@ endpoints:
 import time
 import uuid
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
-    boto3_tag_list_to_ansible_dict,
-    boto3_tag_specifications,
-)
-
-from ansible_collections.dataeng.platform.plugins.module_utils.ec2_lists import (
-    apply_ec2_tags,
-    plan_ec2_tags,
-    run_ec2_list,
-)
-from ansible_collections.dataeng.platform.plugins.module_utils.resource import expected_tags
+from ansible_collections.dataeng.platform.plugins.module_utils import ec2
+from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import Action
 
 # States of an endpoint that is, or is becoming, usable; the others (deleting, deleted, failed, rejected,
 # expired) stand for an endpoint that no longer counts and that a new one replaces.
@@ -185,12 +175,12 @@ def state_of(endpoint):
         "subnet_ids": sorted(endpoint.get("SubnetIds", [])),
         "security_group_ids": sorted(group["GroupId"] for group in endpoint.get("Groups", [])),
         "private_dns_enabled": bool(endpoint.get("PrivateDnsEnabled")),
-        "tags": boto3_tag_list_to_ansible_dict(endpoint.get("Tags", [])),
+        "tags": ec2.tags_of(endpoint),
     }
 
 
 def plan_endpoint(current, wanted, purge_tags):
-    """The calls that turn an existing endpoint into the one asked for, each with what it takes, and the endpoint
+    """The Actions that turn an existing endpoint into the one asked for, each with what it takes, and the endpoint
     after. One ModifyVpcEndpoint request carries every subnet, group and private DNS change."""
     change = {}
     for option, key, add, remove in (
@@ -203,27 +193,23 @@ def plan_endpoint(current, wanted, purge_tags):
         change.update({remove: to_remove} if to_remove else {})
     if current["private_dns_enabled"] != wanted["private_dns"]:
         change["PrivateDnsEnabled"] = wanted["private_dns"]
-    calls = ([("modify_vpc_endpoint", change)] if change else []) + plan_ec2_tags(
-        current["tags"], wanted["tags"], purge_tags
-    )
-    after = dict(
+    return ec2.with_tag_changes(
         current,
+        [Action("modify_vpc_endpoint", change)] if change else [],
+        wanted["tags"],
+        purge_tags,
         subnet_ids=sorted(wanted["subnets"]),
         security_group_ids=sorted(wanted["security_groups"]),
         private_dns_enabled=wanted["private_dns"],
-        tags=expected_tags(current["tags"], {"tags": wanted["tags"], "purge_tags": purge_tags}),
     )
-    return calls, after
 
 
-class Endpoints:
+class Endpoints(ec2.VpcList):
     """The listed interface endpoints of one VPC, as the task asks for them."""
 
-    def __init__(self, module, client):
-        self.module = module
-        self.client = client
-        self.params = module.params
-        self.actions = []
+    option = "endpoints"
+    key = "service"
+    result_key = "endpoints"
 
     def read(self, services=None, states=LIVE_STATES):
         """The VPC's interface endpoints of the listed services in one of `states`, by service name."""
@@ -248,16 +234,13 @@ class Endpoints:
                     " required with state=present"
                 )
         existing = self.read()
-        diff = {"before": {}, "after": {}}
         results = {}
         for wanted in self.params["endpoints"]:
             service = wanted["service"]
             if service in existing:
-                calls, after = plan_endpoint(existing[service], wanted, self.params["purge_tags"])
-                if calls:
-                    diff["before"][service] = existing[service]
+                actions, after = plan_endpoint(existing[service], wanted, self.params["purge_tags"])
             else:
-                calls = [("create_vpc_endpoint", None)]
+                actions = [Action("create_vpc_endpoint")]
                 after = {
                     "service": service,
                     "subnet_ids": sorted(wanted["subnets"]),
@@ -265,39 +248,33 @@ class Endpoints:
                     "private_dns_enabled": wanted["private_dns"],
                     "tags": wanted["tags"] or {},
                 }
-                diff["before"][service] = {}
-            self.actions.extend(f"{service}: {call}" for call, _argument in calls)
-            if calls and not self.module.check_mode:
+            self.record(service, actions, existing.get(service, {}), after)
+            if actions and not self.module.check_mode:
                 if service in existing:
-                    self.apply(existing[service]["id"], calls)
+                    self.apply(existing[service]["id"], actions)
                 else:
                     self.create(wanted)
-            if calls:
-                diff["after"][service] = after
             results[service] = after
 
         if self.actions and not self.module.check_mode:
             results = self.wait_until(lambda found: all(found[s]["state"] == "available" for s in results))
-        return [results[endpoint["service"]] for endpoint in self.params["endpoints"]], diff
+        return [results[endpoint["service"]] for endpoint in self.params["endpoints"]]
 
     def absent(self):
         existing = self.read()
-        diff = {"before": {}, "after": {}}
         for endpoint in self.params["endpoints"]:
             if endpoint["service"] in existing:
-                self.actions.append(f"{endpoint['service']}: delete_vpc_endpoints")
-                diff["before"][endpoint["service"]] = existing[endpoint["service"]]
-                diff["after"][endpoint["service"]] = {}
+                self.record(endpoint["service"], [Action("delete_vpc_endpoints")], existing[endpoint["service"]], {})
         if self.actions and not self.module.check_mode:
-            ids = [existing[service]["id"] for service in diff["before"]]
+            ids = [existing[service]["id"] for service in self.diff["before"]]
             unsuccessful = self.client.delete_vpc_endpoints(aws_retry=True, VpcEndpointIds=ids).get("Unsuccessful")
             if unsuccessful:
                 self.module.fail_json(
                     msg=f"AWS did not delete every endpoint of {self.params['vpc_id']}: {unsuccessful}"
                 )
             # The endpoints' network interfaces go with them, a while after the call.
-            self.wait_until(lambda found: not found, services=list(diff["before"]), states=GOING_STATES)
-        return [], diff
+            self.wait_until(lambda found: not found, services=list(self.diff["before"]), states=GOING_STATES)
+        return []
 
     def create(self, wanted):
         """Create an endpoint with its tags."""
@@ -313,15 +290,15 @@ class Endpoints:
             "ClientToken": str(uuid.uuid4()),
         }
         if wanted["tags"]:
-            request["TagSpecifications"] = boto3_tag_specifications(wanted["tags"], ["vpc-endpoint"])
+            request["TagSpecifications"] = ec2.tag_specifications(wanted["tags"], "vpc-endpoint")
         self.client.create_vpc_endpoint(aws_retry=True, **request)
 
-    def apply(self, endpoint_id, calls):
-        for call, argument in calls:
-            if call == "modify_vpc_endpoint":
-                self.client.modify_vpc_endpoint(aws_retry=True, VpcEndpointId=endpoint_id, **argument)
+    def apply(self, endpoint_id, actions):
+        for action in actions:
+            if action.call == "modify_vpc_endpoint":
+                self.client.modify_vpc_endpoint(aws_retry=True, VpcEndpointId=endpoint_id, **action.argument)
             else:
-                apply_ec2_tags(self.client, endpoint_id, call, argument)
+                ec2.apply_ec2_tags(self.client, endpoint_id, action)
 
     def wait_until(self, done, services=None, states=LIVE_STATES):
         """Read the endpoints until `done(found)` holds, and return what was found last."""
@@ -339,33 +316,19 @@ class Endpoints:
 
 
 def main():
-    argument_spec = dict(
-        vpc_id=dict(type="str", required=True),
-        endpoints=dict(
-            type="list",
-            elements="dict",
-            required=True,
-            options=dict(
-                service=dict(type="str", required=True),
-                subnets=dict(type="list", elements="str", default=[]),
-                security_groups=dict(type="list", elements="str", default=[]),
-                private_dns=dict(type="bool", default=True),
-                tags=dict(type="dict"),
-            ),
-        ),
-        purge_tags=dict(type="bool", default=True),
-        wait_timeout=dict(type="int", default=600),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
+    endpoint_options = dict(
+        service=dict(type="str", required=True),
+        subnets=dict(type="list", elements="str", default=[]),
+        security_groups=dict(type="list", elements="str", default=[]),
+        private_dns=dict(type="bool", default=True),
+        tags=dict(type="dict"),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     # An endpoint AWS has just created may not be visible to the next call yet; a subnet or group just
     # created may not be visible to CreateVpcEndpoint yet.
-    run_ec2_list(
-        module,
+    ec2.run_vpc_list(
         Endpoints,
-        "endpoints",
-        "service",
-        "endpoints",
+        endpoint_options,
+        dict(wait_timeout=dict(type="int", default=600)),
         ["InvalidVpcEndpointId.NotFound", "InvalidSubnetID.NotFound", "InvalidGroup.NotFound"],
     )
 

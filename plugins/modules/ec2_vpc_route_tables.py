@@ -141,18 +141,8 @@ route_tables:
       type: dict
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
-    boto3_tag_list_to_ansible_dict,
-    boto3_tag_specifications,
-)
-
-from ansible_collections.dataeng.platform.plugins.module_utils.ec2_lists import (
-    apply_ec2_tags,
-    plan_ec2_tags,
-    run_ec2_list,
-)
-from ansible_collections.dataeng.platform.plugins.module_utils.resource import expected_tags
+from ansible_collections.dataeng.platform.plugins.module_utils import ec2
+from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import Action
 
 # Route targets the module manages, as CreateRoute names them.
 _TARGETS = ("gateway_id", "nat_gateway_id")
@@ -190,7 +180,7 @@ def state_of(table):
         "routes": routes,
         "subnets": sorted(associations),
         "associations": associations,
-        "tags": boto3_tag_list_to_ansible_dict(table.get("Tags", [])),
+        "tags": ec2.tags_of(table),
     }
 
 
@@ -205,51 +195,58 @@ def wanted_routes(routes):
     return wanted
 
 
+def on(call, what):
+    """The Action `call` on a route (its destination) or a subnet, which the module's `actions` name."""
+    return Action(call, what, target=what)
+
+
 def plan_table(current, wanted, subnet_owners, purge_routes, purge_tags):
-    """The calls that turn `current` (as state_of shows it) into the table asked for, each as (call, what), and the
-    table after. `subnet_owners` maps a subnet associated with another table of the VPC to that association."""
+    """The Actions that turn `current` (as state_of shows it) into the table asked for, and the table after.
+    `subnet_owners` maps a subnet associated with another table of the VPC to that association."""
     routes = wanted_routes(wanted["routes"])
     deleted = [
         destination
         for destination, target in current["routes"].items()
         if purge_routes and destination not in routes and target != "local"
     ]
-    calls = [("delete_route", destination) for destination in deleted]
+    actions = [on("delete_route", destination) for destination in deleted]
     for destination, target in routes.items():
         if destination not in current["routes"]:
-            calls.append(("create_route", destination))
+            actions.append(on("create_route", destination))
         elif current["routes"][destination] != target:
-            calls.append(("replace_route", destination))
+            actions.append(on("replace_route", destination))
     for subnet in wanted["subnets"]:
         if subnet in subnet_owners:
-            calls.append(("replace_route_table_association", subnet))
+            actions.append(on("replace_route_table_association", subnet))
         elif subnet not in current["subnets"]:
-            calls.append(("associate_route_table", subnet))
-    calls += [("disassociate_route_table", subnet) for subnet in current["subnets"] if subnet not in wanted["subnets"]]
-    wanted_tags = dict(wanted["tags"], Name=wanted["name"])
-    calls += plan_ec2_tags(current["tags"], wanted_tags, purge_tags)
-
+            actions.append(on("associate_route_table", subnet))
+    actions += [
+        on("disassociate_route_table", subnet) for subnet in current["subnets"] if subnet not in wanted["subnets"]
+    ]
     after_routes = {
         destination: target for destination, target in current["routes"].items() if destination not in deleted
     }
     after_routes.update(routes)
-    after = dict(
-        current,
-        routes=after_routes,
-        subnets=sorted(wanted["subnets"]),
-        tags=expected_tags(current["tags"], {"tags": wanted_tags, "purge_tags": purge_tags}),
+    wanted_tags = dict(wanted["tags"], Name=wanted["name"])
+    return ec2.with_tag_changes(
+        current, actions, wanted_tags, purge_tags, routes=after_routes, subnets=sorted(wanted["subnets"])
     )
-    return calls, after
 
 
-class RouteTables:
+class RouteTables(ec2.VpcList):
     """The listed route tables of one VPC, as the task asks for them."""
 
-    def __init__(self, module, client):
-        self.module = module
-        self.client = client
-        self.params = module.params
-        self.actions = []
+    option = "route_tables"
+    key = "name"
+    result_key = "route_tables"
+
+    @classmethod
+    def check(cls, module):
+        for table in module.params["route_tables"]:
+            try:
+                wanted_routes(table["routes"])
+            except ValueError as e:
+                module.fail_json(msg=f"route_tables[{table['name']}]: {e}")
 
     def read(self):
         """Every route table of the VPC, as state_of shows it, and the listed ones by name."""
@@ -264,14 +261,13 @@ class RouteTables:
 
     def present(self):
         tables, listed = self.read()
-        diff = {"before": {}, "after": {}}
         results = {}
         for wanted in self.params["route_tables"]:
             name = wanted["name"]
             current = listed.get(name)
-            calls = []
+            actions = []
             if current is None:
-                calls.append(("create_route_table", None))
+                actions.append(Action("create_route_table"))
                 tags = dict(wanted["tags"], Name=name)
                 current = {"id": None, "routes": {}, "subnets": [], "associations": {}, "tags": tags}
                 if not self.module.check_mode:
@@ -283,43 +279,34 @@ class RouteTables:
                 for subnet, association in table["associations"].items()
             }
             # Every route's target was checked before any request (main).
-            table_calls, after = plan_table(
+            table_actions, after = plan_table(
                 current, wanted, subnet_owners, self.params["purge_routes"], self.params["purge_tags"]
             )
-            if table_calls and not self.module.check_mode:
-                self.apply(current, wanted, table_calls, subnet_owners)
-            calls += table_calls
-            # A route or a subnet is named; tags are not (the diff shows them).
-            self.actions.extend(
-                f"{name}: {call} {what}" if isinstance(what, str) else f"{name}: {call}" for call, what in calls
-            )
-            if calls:
-                diff["before"][name] = self.shown(name, listed[name]) if name in listed else {}
-                diff["after"][name] = self.shown(name, after)
+            if table_actions and not self.module.check_mode:
+                self.apply(current, wanted, table_actions, subnet_owners)
+            before = self.shown(name, listed[name]) if name in listed else {}
+            self.record(name, actions + table_actions, before, self.shown(name, after))
             results[name] = after
 
         if self.actions and not self.module.check_mode:
             # What AWS holds now, not what was asked for: one read for all the tables.
             _tables, results = self.read()
-        return [self.shown(wanted["name"], results[wanted["name"]]) for wanted in self.params["route_tables"]], diff
+        return [self.shown(wanted["name"], results[wanted["name"]]) for wanted in self.params["route_tables"]]
 
     def absent(self):
         _tables, listed = self.read()
-        diff = {"before": {}, "after": {}}
         for wanted in self.params["route_tables"]:
             name = wanted["name"]
             if name not in listed:
                 continue
             table = listed[name]
-            self.actions += [f"{name}: disassociate_route_table {subnet}" for subnet in table["subnets"]]
-            self.actions.append(f"{name}: delete_route_table")
-            diff["before"][name] = self.shown(name, table)
-            diff["after"][name] = {}
+            actions = [on("disassociate_route_table", subnet) for subnet in table["subnets"]]
+            self.record(name, actions + [Action("delete_route_table")], self.shown(name, table), {})
             if not self.module.check_mode:
                 for association in table["associations"].values():
                     self.client.disassociate_route_table(aws_retry=True, AssociationId=association)
                 self.client.delete_route_table(aws_retry=True, RouteTableId=table["id"])
-        return [], diff
+        return []
 
     def create(self, wanted):
         """Create a table with its tags and return its id."""
@@ -327,17 +314,18 @@ class RouteTables:
         return self.client.create_route_table(
             aws_retry=True,
             VpcId=self.params["vpc_id"],
-            TagSpecifications=boto3_tag_specifications(tags, ["route-table"]),
+            TagSpecifications=ec2.tag_specifications(tags, "route-table"),
         )["RouteTable"]["RouteTableId"]
 
-    def apply(self, current, wanted, calls, subnet_owners):
+    def apply(self, current, wanted, actions, subnet_owners):
         table_id = current["id"]
         # Each route's target, under the key CreateRoute names it with (GatewayId, NatGatewayId).
         targets = {
             route["dest"]: {_TARGET_KEYS[key]: route[key] for key in _TARGETS if route.get(key)}
             for route in wanted["routes"]
         }
-        for call, what in calls:
+        for action in actions:
+            call, what = action.call, action.argument
             if call in ("create_route", "replace_route"):
                 getattr(self.client, call)(
                     aws_retry=True, RouteTableId=table_id, DestinationCidrBlock=what, **targets[what]
@@ -353,7 +341,7 @@ class RouteTables:
             elif call == "disassociate_route_table":
                 self.client.disassociate_route_table(aws_retry=True, AssociationId=current["associations"][what])
             else:
-                apply_ec2_tags(self.client, table_id, call, what)
+                ec2.apply_ec2_tags(self.client, table_id, action)
 
     def shown(self, name, table):
         shown = {"name": name, "routes": table["routes"], "subnets": table["subnets"], "tags": table["tags"]}
@@ -363,41 +351,20 @@ class RouteTables:
 
 
 def main():
-    argument_spec = dict(
-        vpc_id=dict(type="str", required=True),
-        route_tables=dict(
-            type="list",
-            elements="dict",
-            required=True,
-            options=dict(
-                name=dict(type="str", required=True),
-                routes=dict(
-                    type="list",
-                    elements="dict",
-                    default=[],
-                    options=dict(
-                        dest=dict(type="str", required=True),
-                        gateway_id=dict(type="str"),
-                        nat_gateway_id=dict(type="str"),
-                    ),
-                ),
-                subnets=dict(type="list", elements="str", default=[]),
-                tags=dict(type="dict", default={}),
-            ),
-        ),
-        purge_routes=dict(type="bool", default=False),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
+    route_options = dict(
+        dest=dict(type="str", required=True),
+        gateway_id=dict(type="str"),
+        nat_gateway_id=dict(type="str"),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    for table in module.params["route_tables"]:
-        try:
-            wanted_routes(table["routes"])
-        except ValueError as e:
-            module.fail_json(msg=f"route_tables[{table['name']}]: {e}")
+    table_options = dict(
+        name=dict(type="str", required=True),
+        routes=dict(type="list", elements="dict", default=[], options=route_options),
+        subnets=dict(type="list", elements="str", default=[]),
+        tags=dict(type="dict", default={}),
+    )
     # A table AWS has just created, or a gateway just attached, may not be visible to the next call yet.
     retried = ["InvalidRouteTableID.NotFound", "InvalidGatewayID.NotFound", "InvalidNatGatewayID.NotFound"]
-    run_ec2_list(module, RouteTables, "route_tables", "name", "route_tables", retried)
+    ec2.run_vpc_list(RouteTables, table_options, dict(purge_routes=dict(type="bool", default=False)), retried)
 
 
 if __name__ == "__main__":

@@ -125,18 +125,8 @@ subnets:
       type: dict
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
-    boto3_tag_list_to_ansible_dict,
-    boto3_tag_specifications,
-)
-
-from ansible_collections.dataeng.platform.plugins.module_utils.ec2_lists import (
-    apply_ec2_tags,
-    plan_ec2_tags,
-    run_ec2_list,
-)
-from ansible_collections.dataeng.platform.plugins.module_utils.resource import expected_tags
+from ansible_collections.dataeng.platform.plugins.module_utils import ec2
+from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import Action
 
 
 def state_of(subnet):
@@ -147,12 +137,12 @@ def state_of(subnet):
         "availability_zone": subnet["AvailabilityZone"],
         "map_public_ip_on_launch": subnet["MapPublicIpOnLaunch"],
         "vpc_id": subnet["VpcId"],
-        "tags": boto3_tag_list_to_ansible_dict(subnet.get("Tags", [])),
+        "tags": ec2.tags_of(subnet),
     }
 
 
 def plan_subnet(current, wanted, purge_tags):
-    """The calls that turn an existing subnet into the one asked for, each with what it takes, and the subnet after.
+    """The Actions that turn an existing subnet into the one asked for, each with what it takes, and the subnet after.
 
     Raises ValueError when the subnet is in another zone than the one asked for."""
     if wanted["az"] and current["availability_zone"] != wanted["az"]:
@@ -160,26 +150,20 @@ def plan_subnet(current, wanted, purge_tags):
             f"is in {current['availability_zone']}, not {wanted['az']}; AWS cannot move a subnet to another zone:"
             " delete it first (state=absent) or keep its zone"
         )
-    calls = []
+    actions = []
     if current["map_public_ip_on_launch"] != wanted["map_public"]:
-        calls.append(("modify_subnet_attribute", wanted["map_public"]))
-    calls += plan_ec2_tags(current["tags"], wanted["tags"], purge_tags)
-    after = dict(
-        current,
-        map_public_ip_on_launch=wanted["map_public"],
-        tags=expected_tags(current["tags"], {"tags": wanted["tags"], "purge_tags": purge_tags}),
+        actions.append(Action("modify_subnet_attribute", wanted["map_public"]))
+    return ec2.with_tag_changes(
+        current, actions, wanted["tags"], purge_tags, map_public_ip_on_launch=wanted["map_public"]
     )
-    return calls, after
 
 
-class Subnets:
+class Subnets(ec2.VpcList):
     """The listed subnets of one VPC, as the task asks for them."""
 
-    def __init__(self, module, client):
-        self.module = module
-        self.client = client
-        self.params = module.params
-        self.actions = []
+    option = "subnets"
+    key = "cidr"
+    result_key = "subnets"
 
     def read(self):
         """The VPC's subnets of the listed CIDR blocks, by CIDR block."""
@@ -202,17 +186,14 @@ class Subnets:
                 except ValueError as e:
                     self.module.fail_json(msg=f"subnet {wanted['cidr']} of {self.params['vpc_id']} {e}")
 
-        diff = {"before": {}, "after": {}}
         results, created_ids = {}, []
         for wanted in self.params["subnets"]:
             cidr = wanted["cidr"]
             if cidr in existing:
-                calls, after = plans[cidr]
-                if calls:
-                    diff["before"][cidr] = existing[cidr]
+                actions, after = plans[cidr]
             else:
-                calls = [("create_subnet", None)] + (
-                    [("modify_subnet_attribute", True)] if wanted["map_public"] else []
+                actions = [Action("create_subnet")] + (
+                    [Action("modify_subnet_attribute", True)] if wanted["map_public"] else []
                 )
                 after = {
                     "cidr_block": cidr,
@@ -221,16 +202,13 @@ class Subnets:
                     "tags": wanted["tags"] or {},
                     **({"availability_zone": wanted["az"]} if wanted["az"] else {}),
                 }
-                diff["before"][cidr] = {}
-            self.actions.extend(f"{cidr}: {call}" for call, _argument in calls)
-            if calls and not self.module.check_mode:
+            self.record(cidr, actions, existing.get(cidr, {}), after)
+            if actions and not self.module.check_mode:
                 if cidr in existing:
-                    self.apply(existing[cidr]["id"], calls)
+                    self.apply(existing[cidr]["id"], actions)
                 else:
                     created_ids.append(self.create(wanted))
-                    self.apply(created_ids[-1], calls[1:])
-            if calls:
-                diff["after"][cidr] = after
+                    self.apply(created_ids[-1], actions[1:])
             results[cidr] = after
 
         if self.actions and not self.module.check_mode:
@@ -238,7 +216,7 @@ class Subnets:
                 self.wait_available(created_ids)
             # What AWS holds now, not what was asked for: one read for all the subnets.
             results = self.read()
-        return [results[subnet["cidr"]] for subnet in self.params["subnets"]], diff
+        return [results[subnet["cidr"]] for subnet in self.params["subnets"]]
 
     def wait_available(self, subnet_ids):
         """Until AWS shows the new subnets, and shows them available.
@@ -252,16 +230,13 @@ class Subnets:
 
     def absent(self):
         existing = self.read()
-        diff = {"before": {}, "after": {}}
         for subnet in self.params["subnets"]:
             if subnet["cidr"] not in existing:
                 continue
-            self.actions.append(f"{subnet['cidr']}: delete_subnet")
-            diff["before"][subnet["cidr"]] = existing[subnet["cidr"]]
-            diff["after"][subnet["cidr"]] = {}
+            self.record(subnet["cidr"], [Action("delete_subnet")], existing[subnet["cidr"]], {})
             if not self.module.check_mode:
                 self.client.delete_subnet(aws_retry=True, SubnetId=existing[subnet["cidr"]]["id"])
-        return [], diff
+        return []
 
     def create(self, wanted):
         """Create a subnet with its tags and return its id."""
@@ -269,40 +244,29 @@ class Subnets:
         if wanted["az"]:
             request["AvailabilityZone"] = wanted["az"]
         if wanted["tags"]:
-            request["TagSpecifications"] = boto3_tag_specifications(wanted["tags"], ["subnet"])
+            request["TagSpecifications"] = ec2.tag_specifications(wanted["tags"], "subnet")
         return self.client.create_subnet(aws_retry=True, **request)["Subnet"]["SubnetId"]
 
-    def apply(self, subnet_id, calls):
-        for call, argument in calls:
-            if call == "modify_subnet_attribute":
+    def apply(self, subnet_id, actions):
+        for action in actions:
+            if action.call == "modify_subnet_attribute":
                 self.client.modify_subnet_attribute(
-                    aws_retry=True, SubnetId=subnet_id, MapPublicIpOnLaunch={"Value": argument}
+                    aws_retry=True, SubnetId=subnet_id, MapPublicIpOnLaunch={"Value": action.argument}
                 )
             else:
-                apply_ec2_tags(self.client, subnet_id, call, argument)
+                ec2.apply_ec2_tags(self.client, subnet_id, action)
 
 
 def main():
-    argument_spec = dict(
-        vpc_id=dict(type="str", required=True),
-        subnets=dict(
-            type="list",
-            elements="dict",
-            required=True,
-            options=dict(
-                cidr=dict(type="str", required=True, aliases=["cidr_block"]),
-                az=dict(type="str"),
-                map_public=dict(type="bool", default=False),
-                tags=dict(type="dict"),
-            ),
-        ),
-        purge_tags=dict(type="bool", default=True),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
+    subnet_options = dict(
+        cidr=dict(type="str", required=True, aliases=["cidr_block"]),
+        az=dict(type="str"),
+        map_public=dict(type="bool", default=False),
+        tags=dict(type="dict"),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     # A subnet AWS has just created may not be visible to the next call yet; a subnet whose instances or
     # gateways were just deleted keeps their network interfaces a while.
-    run_ec2_list(module, Subnets, "subnets", "cidr", "subnets", ["InvalidSubnetID.NotFound", "DependencyViolation"])
+    ec2.run_vpc_list(Subnets, subnet_options, retried_error_codes=["InvalidSubnetID.NotFound", "DependencyViolation"])
 
 
 if __name__ == "__main__":

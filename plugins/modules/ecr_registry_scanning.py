@@ -70,13 +70,10 @@ scanning_configuration:
   sample: {"scan_type": "BASIC", "rules": [{"scan_frequency": "SCAN_ON_PUSH", "repository_filters": ["*"]}]}
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # AnsibleAWSModule reports the missing botocore
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import Setting, reconcile
 
 
 def configuration_of(answer):
@@ -115,6 +112,16 @@ def scanning_request(configuration):
     }
 
 
+class RegistryScanning(Setting):
+    failure = "Unable to read or set the registry's scanning configuration"
+
+    def read(self):
+        return configuration_of(self.client.get_registry_scanning_configuration(aws_retry=True))
+
+    def write(self):
+        self.client.put_registry_scanning_configuration(aws_retry=True, **scanning_request(self.wanted))
+
+
 def main():
     argument_spec = dict(
         scan_type=dict(type="str", default="BASIC", choices=["BASIC", "ENHANCED"]),
@@ -130,15 +137,7 @@ def main():
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     client = module.client("ecr", retry_decorator=AWSRetry.jittered_backoff())
-    wanted = wanted_configuration(module.params)
-    try:
-        current = configuration_of(client.get_registry_scanning_configuration(aws_retry=True))
-        changed = current != wanted
-        if changed and not module.check_mode:
-            client.put_registry_scanning_configuration(aws_retry=True, **scanning_request(wanted))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg="Unable to read or set the registry's scanning configuration")
-    module.exit_json(changed=changed, scanning_configuration=wanted, diff={"before": current, "after": wanted})
+    reconcile(module, RegistryScanning(module, client, wanted_configuration(module.params)), "scanning_configuration")
 
 
 if __name__ == "__main__":

@@ -163,20 +163,25 @@ repository:
 import json
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
     ansible_dict_to_boto3_tag_list,
     boto3_tag_list_to_ansible_dict,
-    compare_aws_tags,
 )
 
-from ansible_collections.dataeng.platform.plugins.module_utils.resource import (
+from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import (
+    Action,
     ManagedResource,
     RefusedChange,
-    expected_tags,
-    plan_tags,
-    reconcile,
+    calls_of,
+    run,
+)
+from ansible_collections.dataeng.platform.plugins.module_utils.tags import (
+    ECR_TAGS,
+    TAG_OPTIONS,
+    apply_tags,
+    expected_task_tags,
+    plan_task_tags,
 )
 
 
@@ -231,12 +236,12 @@ def plan_update(current, params):
         )
     actions = []
     if current["scan_on_push"] != desired["scan_on_push"]:
-        actions.append("put_image_scanning_configuration")
+        actions.append(Action("put_image_scanning_configuration"))
     if any(current[key] != desired[key] for key in MUTABILITY):
-        actions.append("put_image_tag_mutability")
+        actions.append(Action("put_image_tag_mutability"))
     if current["lifecycle_policy"] != desired["lifecycle_policy"]:
-        actions.append("put_lifecycle_policy" if desired["lifecycle_policy"] else "delete_lifecycle_policy")
-    return actions + plan_tags(current["tags"], params)
+        actions.append(Action("put_lifecycle_policy" if desired["lifecycle_policy"] else "delete_lifecycle_policy"))
+    return actions + plan_task_tags(current["tags"], params, ECR_TAGS)
 
 
 def expected_after(current, params):
@@ -245,8 +250,20 @@ def expected_after(current, params):
     desired = desired_settings(params)
     for key in ("scan_on_push", *MUTABILITY, "lifecycle_policy"):
         after[key] = desired[key]
-    after["tags"] = expected_tags(current["tags"], params)
+    after["tags"] = expected_task_tags(current["tags"], params)
     return after
+
+
+def check_params(params):
+    """What argument_spec cannot say; returns an error message or None."""
+    # https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PutImageTagMutability.html: exclusion
+    # filters go with the _WITH_EXCLUSION values only, which need at least one.
+    with_exclusion = params["image_tag_mutability"].endswith("_WITH_EXCLUSION")
+    if with_exclusion != bool(params["image_tag_mutability_exclusion_filters"]):
+        return f"image_tag_mutability_exclusion_filters: {params['image_tag_mutability']} takes " + (
+            "at least one filter" if with_exclusion else "none (only the _WITH_EXCLUSION values take filters)"
+        )
+    return None
 
 
 class EcrRepository(ManagedResource):
@@ -318,40 +335,30 @@ class EcrRepository(ManagedResource):
 
     def update(self, current, actions):
         settings = desired_settings(self.params)
-        if "put_image_scanning_configuration" in actions:
+        if "put_image_scanning_configuration" in calls_of(actions):
             self.client.put_image_scanning_configuration(
                 aws_retry=True,
                 repositoryName=self.name,
                 imageScanningConfiguration={"scanOnPush": settings["scan_on_push"]},
             )
-        if "put_image_tag_mutability" in actions:
+        if "put_image_tag_mutability" in calls_of(actions):
             self.client.put_image_tag_mutability(
                 aws_retry=True, repositoryName=self.name, **mutability_request(settings)
             )
-        if "put_lifecycle_policy" in actions:
+        if "put_lifecycle_policy" in calls_of(actions):
             self.client.put_lifecycle_policy(
                 aws_retry=True, repositoryName=self.name, lifecyclePolicyText=json.dumps(settings["lifecycle_policy"])
             )
-        if "delete_lifecycle_policy" in actions:
+        if "delete_lifecycle_policy" in calls_of(actions):
             self.client.delete_lifecycle_policy(aws_retry=True, repositoryName=self.name)
-        to_add, to_remove = compare_aws_tags(current["tags"], self.params.get("tags") or {}, self.params["purge_tags"])
-        if "untag_resource" in actions:
-            self.client.untag_resource(aws_retry=True, resourceArn=current["repository_arn"], tagKeys=to_remove)
-        if "tag_resource" in actions:
-            self.client.tag_resource(
-                aws_retry=True,
-                resourceArn=current["repository_arn"],
-                tags=ansible_dict_to_boto3_tag_list(to_add, "Key", "Value"),
-            )
+        apply_tags(self.client, ECR_TAGS, current["repository_arn"], actions)
 
     def delete(self, current):
         self.client.delete_repository(aws_retry=True, repositoryName=self.name, force=self.params["force_delete"])
 
 
 def main():
-    argument_spec = dict(
-        name=dict(type="str", required=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
+    options = dict(
         scan_on_push=dict(type="bool", default=True),
         image_tag_mutability=dict(
             type="str",
@@ -363,19 +370,9 @@ def main():
         kms_key=dict(type="str", no_log=False),
         lifecycle_policy=dict(type="json"),
         force_delete=dict(type="bool", default=False),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
+        **TAG_OPTIONS,
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    # https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_PutImageTagMutability.html: exclusion
-    # filters go with the _WITH_EXCLUSION values only, which need at least one.
-    with_exclusion = module.params["image_tag_mutability"].endswith("_WITH_EXCLUSION")
-    if with_exclusion != bool(module.params["image_tag_mutability_exclusion_filters"]):
-        module.fail_json(
-            msg=f"image_tag_mutability_exclusion_filters: {module.params['image_tag_mutability']} takes "
-            + ("at least one filter" if with_exclusion else "none (only the _WITH_EXCLUSION values take filters)")
-        )
-    reconcile(module, EcrRepository(module), "repository")
+    run(EcrRepository, "repository", options, check_params)
 
 
 if __name__ == "__main__":

@@ -51,13 +51,10 @@ container_insights:
   sample: enabled
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # AnsibleAWSModule reports the missing botocore
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import Failure, Setting, reconcile
 
 
 def container_insights_of(cluster):
@@ -70,6 +67,26 @@ def settings_request(cluster, container_insights):
     return {"cluster": cluster, "settings": [{"name": "containerInsights", "value": container_insights}]}
 
 
+class ContainerInsights(Setting):
+    def __init__(self, module, client, wanted):
+        super().__init__(module, client, wanted)
+        self.cluster = module.params["cluster"]
+        self.failure = f"Unable to read or set the settings of ECS cluster {self.cluster}"
+
+    def read(self):
+        clusters = self.client.describe_clusters(aws_retry=True, clusters=[self.cluster], include=["SETTINGS"])
+        active = [c for c in clusters["clusters"] if c["status"] == "ACTIVE"]
+        if not active:
+            raise Failure(f"ECS cluster {self.cluster} does not exist: create it first")
+        return container_insights_of(active[0])
+
+    def write(self):
+        self.client.update_cluster(aws_retry=True, **settings_request(self.cluster, self.wanted))
+
+    def shown(self, value):
+        return {"container_insights": value}
+
+
 def main():
     argument_spec = dict(
         cluster=dict(type="str", required=True),
@@ -77,22 +94,7 @@ def main():
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     client = module.client("ecs", retry_decorator=AWSRetry.jittered_backoff())
-    name, wanted = module.params["cluster"], module.params["container_insights"]
-    try:
-        clusters = client.describe_clusters(aws_retry=True, clusters=[name], include=["SETTINGS"])["clusters"]
-        active = [c for c in clusters if c["status"] == "ACTIVE"]
-        if not active:
-            module.fail_json(msg=f"ECS cluster {name} does not exist: create it first")
-        current = container_insights_of(active[0])
-        if current != wanted and not module.check_mode:
-            client.update_cluster(aws_retry=True, **settings_request(name, wanted))
-    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-        module.fail_json_aws(e, msg=f"Unable to read or set the settings of ECS cluster {name}")
-    module.exit_json(
-        changed=current != wanted,
-        container_insights=wanted,
-        diff={"before": {"container_insights": current}, "after": {"container_insights": wanted}},
-    )
+    reconcile(module, ContainerInsights(module, client, module.params["container_insights"]), "container_insights")
 
 
 if __name__ == "__main__":

@@ -189,19 +189,12 @@ crawler:
 
 import json
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-
-from ansible_collections.dataeng.platform.plugins.module_utils.glue import (
-    WHEN_ROLE_PROPAGATED,
-    GlueResource,
-    not_found,
-    same_role,
-)
-from ansible_collections.dataeng.platform.plugins.module_utils.resource import (
-    RefusedChange,
-    expected_tags,
-    plan_tags,
-    reconcile,
+from ansible_collections.dataeng.platform.plugins.module_utils.glue import WHEN_ROLE_PROPAGATED, GlueResource, same_role
+from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import Action, RefusedChange, calls_of, run
+from ansible_collections.dataeng.platform.plugins.module_utils.tags import (
+    TAG_OPTIONS,
+    expected_task_tags,
+    plan_task_tags,
 )
 
 SETTINGS = (
@@ -279,12 +272,11 @@ def crawler_request(params, update=False):
 
 def plan_crawler(current, params):
     wanted = desired(params)
-    actions = []
-    if any(current[key] != wanted[key] for key in SETTINGS) or not same_role(current["role"], params["role"]):
-        if current["crawler_state"] not in ("", "READY"):
-            raise RefusedChange(f"is {current['crawler_state']}; Glue changes a crawler only when it is READY")
-        actions.append("update_crawler")
-    return actions + plan_tags(current["tags"], params)
+    differs = any(current[key] != wanted[key] for key in SETTINGS) or not same_role(current["role"], params["role"])
+    if differs and current["crawler_state"] not in ("", "READY"):
+        raise RefusedChange(f"is {current['crawler_state']}; Glue changes a crawler only when it is READY")
+    actions = [Action("update_crawler")] if differs else []
+    return actions + plan_task_tags(current["tags"], params)
 
 
 def check_params(params):
@@ -304,21 +296,14 @@ def check_params(params):
 class GlueCrawler(GlueResource):
     kind = "Glue crawler"
     arn_type = "crawler"
-
-    def describe(self):
-        try:
-            crawler = self.client.get_crawler(aws_retry=True, Name=self.name)["Crawler"]
-        except not_found():
-            return None
-        return {**from_glue(crawler), "arn": self.arn, "tags": self.tags()}
-
-    def plan(self, current):
-        return plan_crawler(current, self.params)
+    get_call = ("get_crawler", "Crawler")
+    planner = staticmethod(plan_crawler)
+    shape = staticmethod(from_glue)
 
     def expected(self, current):
         after = {"crawler_state": "READY", "last_crawl_status": "", **(current or {}), **desired(self.params)}
         after.update(name=self.name, role=(current or {}).get("role") or self.params["role"])
-        after["tags"] = expected_tags(current["tags"] if current else {}, self.params)
+        after["tags"] = expected_task_tags(current["tags"] if current else {}, self.params)
         return after
 
     def create(self):
@@ -327,11 +312,11 @@ class GlueCrawler(GlueResource):
         )
 
     def update(self, current, actions):
-        if "update_crawler" in actions:
+        if "update_crawler" in calls_of(actions):
             WHEN_ROLE_PROPAGATED(self.client.update_crawler)(
                 aws_retry=True, **crawler_request(self.params, update=True)
             )
-        self.update_tags(current["tags"])
+        self.update_tags(actions)
 
     def delete(self, current):
         if current["crawler_state"] not in ("", "READY"):
@@ -340,9 +325,7 @@ class GlueCrawler(GlueResource):
 
 
 def main():
-    argument_spec = dict(
-        name=dict(type="str", required=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
+    options = dict(
         role=dict(type="str"),
         database_name=dict(type="str"),
         description=dict(type="str", default=""),
@@ -367,18 +350,15 @@ def main():
         ),
         configuration=dict(type="dict", default={}),
         security_configuration=dict(type="str", default=""),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
+        **TAG_OPTIONS,
     )
-    module = AnsibleAWSModule(
-        argument_spec=argument_spec,
+    run(
+        GlueCrawler,
+        "crawler",
+        options,
+        check_params,
         required_if=[("state", "present", ["role", "database_name", "s3_targets"])],
-        supports_check_mode=True,
     )
-    error = check_params(module.params)
-    if error:
-        module.fail_json(msg=error)
-    reconcile(module, GlueCrawler(module), "crawler")
 
 
 if __name__ == "__main__":

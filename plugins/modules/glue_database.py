@@ -113,10 +113,13 @@ database:
       sample: {"Environment": "dev"}
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-
-from ansible_collections.dataeng.platform.plugins.module_utils.glue import GlueResource, not_found
-from ansible_collections.dataeng.platform.plugins.module_utils.resource import expected_tags, plan_tags, reconcile
+from ansible_collections.dataeng.platform.plugins.module_utils.glue import GlueResource
+from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import Action, calls_of, run
+from ansible_collections.dataeng.platform.plugins.module_utils.tags import (
+    TAG_OPTIONS,
+    expected_task_tags,
+    plan_task_tags,
+)
 
 SETTINGS = ("description", "location_uri", "parameters")
 
@@ -141,10 +144,9 @@ def database_input(params):
 
 
 def plan_database(current, params):
-    actions = []
-    if any(current[key] != params[key] for key in SETTINGS):
-        actions.append("update_database")
-    return actions + plan_tags(current["tags"], params)
+    settings_differ = any(current[key] != params[key] for key in SETTINGS)
+    actions = [Action("update_database")] if settings_differ else []
+    return actions + plan_task_tags(current["tags"], params)
 
 
 class GlueDatabase(GlueResource):
@@ -154,26 +156,19 @@ class GlueDatabase(GlueResource):
     def _catalog(self):
         return {"CatalogId": self.params["catalog_id"]} if self.params.get("catalog_id") else {}
 
-    def describe(self):
-        try:
-            database = self.client.get_database(aws_retry=True, Name=self.name, **self._catalog())["Database"]
-        except not_found():
-            return None
-        return {
-            "name": database["Name"],
-            **settings_of(database),
-            "catalog_id": database.get("CatalogId", ""),
-            "arn": self.arn,
-            "tags": self.tags(),
-        }
+    get_call = ("get_database", "Database")
+    planner = staticmethod(plan_database)
 
-    def plan(self, current):
-        return plan_database(current, self.params)
+    def get_request(self):
+        return {"Name": self.name, **self._catalog()}
+
+    def shape(self, found):
+        return {"name": found["Name"], **settings_of(found), "catalog_id": found.get("CatalogId", "")}
 
     def expected(self, current):
         after = dict(current or {"name": self.name, "catalog_id": self.params.get("catalog_id") or "", "tags": {}})
         after.update({key: self.params[key] for key in SETTINGS})
-        after["tags"] = expected_tags(after["tags"], self.params)
+        after["tags"] = expected_task_tags(after["tags"], self.params)
         return after
 
     def create(self):
@@ -185,29 +180,25 @@ class GlueDatabase(GlueResource):
         )
 
     def update(self, current, actions):
-        if "update_database" in actions:
+        if "update_database" in calls_of(actions):
             self.client.update_database(
                 aws_retry=True, Name=self.name, DatabaseInput=database_input(self.params), **self._catalog()
             )
-        self.update_tags(current["tags"])
+        self.update_tags(actions)
 
     def delete(self, current):
         self.client.delete_database(aws_retry=True, Name=self.name, **self._catalog())
 
 
 def main():
-    argument_spec = dict(
-        name=dict(type="str", required=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
+    options = dict(
         description=dict(type="str", default=""),
         location_uri=dict(type="str", default=""),
         parameters=dict(type="dict", default={}),
         catalog_id=dict(type="str"),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
+        **TAG_OPTIONS,
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    reconcile(module, GlueDatabase(module), "database")
+    run(GlueDatabase, "database", options)
 
 
 if __name__ == "__main__":

@@ -197,15 +197,14 @@ job:
       sample: {"Environment": "dev"}
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.dataeng.platform.plugins.module_utils.glue import (
-    WHEN_ROLE_PROPAGATED,
-    GlueResource,
-    not_found,
-    same_role,
+from ansible_collections.dataeng.platform.plugins.module_utils.glue import WHEN_ROLE_PROPAGATED, GlueResource, same_role
+from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import Action, calls_of, run
+from ansible_collections.dataeng.platform.plugins.module_utils.tags import (
+    TAG_OPTIONS,
+    expected_task_tags,
+    plan_task_tags,
 )
-from ansible_collections.dataeng.platform.plugins.module_utils.resource import expected_tags, plan_tags, reconcile
 
 SETTINGS = (
     "description",
@@ -300,10 +299,10 @@ def update_request(params):
 
 def plan_job(current, params):
     wanted = desired(params)
-    actions = []
-    if any(current[key] != wanted[key] for key in SETTINGS) or not same_role(current["role"], params["role"]):
-        actions.append("update_job")
-    return actions + plan_tags(current["tags"], params)
+    settings_differ = any(current[key] != wanted[key] for key in SETTINGS)
+    role_differs = not same_role(current["role"], params["role"])
+    actions = [Action("update_job")] if settings_differ or role_differs else []
+    return actions + plan_task_tags(current["tags"], params)
 
 
 def check_params(params):
@@ -328,20 +327,15 @@ class GlueJob(GlueResource):
     kind = "Glue job"
     arn_type = "job"
 
-    def describe(self):
-        try:
-            job = self.client.get_job(aws_retry=True, JobName=self.name)["Job"]
-        except not_found():
-            return None
-        return {**from_glue(job), "arn": self.arn, "tags": self.tags()}
-
-    def plan(self, current):
-        return plan_job(current, self.params)
+    get_call = ("get_job", "Job")
+    name_parameter = "JobName"
+    planner = staticmethod(plan_job)
+    shape = staticmethod(from_glue)
 
     def expected(self, current):
         after = {**(current or {}), **desired(self.params)}
         after.update(name=self.name, role=(current or {}).get("role") or self.params["role"])
-        after["tags"] = expected_tags(current["tags"] if current else {}, self.params)
+        after["tags"] = expected_task_tags(current["tags"] if current else {}, self.params)
         return after
 
     def create(self):
@@ -350,18 +344,16 @@ class GlueJob(GlueResource):
         )
 
     def update(self, current, actions):
-        if "update_job" in actions:
+        if "update_job" in calls_of(actions):
             WHEN_ROLE_PROPAGATED(self.client.update_job)(aws_retry=True, **update_request(self.params))
-        self.update_tags(current["tags"])
+        self.update_tags(actions)
 
     def delete(self, current):
         self.client.delete_job(aws_retry=True, JobName=self.name)
 
 
 def main():
-    argument_spec = dict(
-        name=dict(type="str", required=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
+    options = dict(
         role=dict(type="str"),
         description=dict(type="str", default=""),
         command_name=dict(type="str", default="glueetl", choices=["glueetl", "pythonshell", "gluestreaming"]),
@@ -377,18 +369,9 @@ def main():
         max_concurrent_runs=dict(type="int", default=1),
         default_arguments=dict(type="dict", default={}),
         security_configuration=dict(type="str", default=""),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
+        **TAG_OPTIONS,
     )
-    module = AnsibleAWSModule(
-        argument_spec=argument_spec,
-        required_if=[("state", "present", ["role", "script_location"])],
-        supports_check_mode=True,
-    )
-    error = check_params(module.params)
-    if error:
-        module.fail_json(msg=error)
-    reconcile(module, GlueJob(module), "job")
+    run(GlueJob, "job", options, check_params, required_if=[("state", "present", ["role", "script_location"])])
 
 
 if __name__ == "__main__":

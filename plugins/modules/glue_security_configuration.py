@@ -107,10 +107,9 @@ security_configuration:
       sample: ["arn:aws:kms:us-east-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"]
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.dataeng.platform.plugins.module_utils.glue import glue_client, not_found
-from ansible_collections.dataeng.platform.plugins.module_utils.resource import ManagedResource, reconcile
+from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import Action, ManagedResource, run
 
 MODES = ("s3_encryption_mode", "cloudwatch_encryption_mode", "job_bookmarks_encryption_mode")
 KEYLESS_MODES = ("DISABLED", "SSE-S3")
@@ -160,7 +159,7 @@ def encryption_configuration(params):
 def plan_security_configuration(current, params):
     """Glue has no call that changes a security configuration: any difference is a delete, then a create."""
     if current != desired(params):
-        return ["delete_security_configuration", "create_security_configuration"]
+        return [Action("delete_security_configuration"), Action("create_security_configuration")]
     return []
 
 
@@ -207,19 +206,13 @@ class GlueSecurityConfiguration(ManagedResource):
 
 
 def main():
-    argument_spec = dict(
-        name=dict(type="str", required=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
+    options = dict(
         kms_key_arn=dict(type="str", default="", no_log=False),
         s3_encryption_mode=dict(type="str", default="SSE-KMS", choices=["SSE-KMS", "SSE-S3", "DISABLED"]),
         cloudwatch_encryption_mode=dict(type="str", default="SSE-KMS", choices=["SSE-KMS", "DISABLED"]),
         job_bookmarks_encryption_mode=dict(type="str", default="CSE-KMS", choices=["CSE-KMS", "DISABLED"]),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    error = check_params(module.params)
-    if error:
-        module.fail_json(msg=error)
-    reconcile(module, GlueSecurityConfiguration(module), "security_configuration")
+    run(GlueSecurityConfiguration, "security_configuration", options, check_params)
 
 
 if __name__ == "__main__":

@@ -211,10 +211,14 @@ trigger:
       sample: {"Environment": "dev"}
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
-from ansible_collections.dataeng.platform.plugins.module_utils.glue import GlueResource, not_found
-from ansible_collections.dataeng.platform.plugins.module_utils.resource import expected_tags, plan_tags, reconcile
+from ansible_collections.dataeng.platform.plugins.module_utils.glue import GlueResource
+from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import Action, calls_of, run
+from ansible_collections.dataeng.platform.plugins.module_utils.tags import (
+    TAG_OPTIONS,
+    expected_task_tags,
+    plan_task_tags,
+)
 
 # Settings UpdateTrigger changes in place; type and workflow need a new trigger.
 UPDATABLE = ("description", "schedule", "predicate", "actions")
@@ -341,13 +345,13 @@ def update_request(params):
 def plan_trigger(current, params):
     wanted = desired(params)
     if any(current[key] != wanted[key] for key in FIXED):
-        return ["delete_trigger", "create_trigger"]
+        return [Action("delete_trigger"), Action("create_trigger")]
     actions = []
     if any(current[key] != wanted[key] for key in UPDATABLE):
-        actions.append("update_trigger")
+        actions.append(Action("update_trigger"))
     if current["enabled"] != wanted["enabled"]:
-        actions.append("start_trigger" if wanted["enabled"] else "stop_trigger")
-    return actions + plan_tags(current["tags"], params)
+        actions.append(Action("start_trigger" if wanted["enabled"] else "stop_trigger"))
+    return actions + plan_task_tags(current["tags"], params)
 
 
 def check_params(params):
@@ -380,15 +384,9 @@ class GlueTrigger(GlueResource):
     kind = "Glue trigger"
     arn_type = "trigger"
 
-    def describe(self):
-        try:
-            trigger = self.client.get_trigger(aws_retry=True, Name=self.name)["Trigger"]
-        except not_found():
-            return None
-        return {**from_glue(trigger), "arn": self.arn, "tags": self.tags()}
-
-    def plan(self, current):
-        return plan_trigger(current, self.params)
+    get_call = ("get_trigger", "Trigger")
+    planner = staticmethod(plan_trigger)
+    shape = staticmethod(from_glue)
 
     def expected(self, current):
         after = {**(current or {}), **desired(self.params)}
@@ -396,27 +394,27 @@ class GlueTrigger(GlueResource):
             after["trigger_state"] = "CREATED"
         else:
             after["trigger_state"] = "ACTIVATED" if after["enabled"] else ("DEACTIVATED" if current else "CREATED")
-        after["tags"] = expected_tags(current["tags"] if current else {}, self.params)
+        after["tags"] = expected_task_tags(current["tags"] if current else {}, self.params)
         return after
 
     def create(self):
         self.client.create_trigger(aws_retry=True, **create_request(self.params, self.params.get("tags") or {}))
 
     def update(self, current, actions):
-        if "create_trigger" in actions:
+        if "create_trigger" in calls_of(actions):
             # A new trigger of another type or workflow keeps the tags the old one would have kept.
             self.delete(current)
             self.client.create_trigger(
-                aws_retry=True, **create_request(self.params, expected_tags(current["tags"], self.params))
+                aws_retry=True, **create_request(self.params, expected_task_tags(current["tags"], self.params))
             )
             return
-        if "update_trigger" in actions:
+        if "update_trigger" in calls_of(actions):
             self.client.update_trigger(aws_retry=True, **update_request(self.params))
-        if "start_trigger" in actions:
+        if "start_trigger" in calls_of(actions):
             self.client.start_trigger(aws_retry=True, Name=self.name)
-        if "stop_trigger" in actions:
+        if "stop_trigger" in calls_of(actions):
             self.client.stop_trigger(aws_retry=True, Name=self.name)
-        self.update_tags(current["tags"])
+        self.update_tags(actions)
 
     def delete(self, current):
         self.client.delete_trigger(aws_retry=True, Name=self.name)
@@ -436,9 +434,7 @@ def main():
         arguments=dict(type="dict"),
         timeout=dict(type="int"),
     )
-    argument_spec = dict(
-        name=dict(type="str", required=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
+    options = dict(
         type=dict(type="str", choices=["ON_DEMAND", "SCHEDULED", "CONDITIONAL"]),
         workflow_name=dict(type="str", default=""),
         description=dict(type="str", default=""),
@@ -452,18 +448,9 @@ def main():
         ),
         actions=dict(type="list", elements="dict", options=action),
         enabled=dict(type="bool", default=True),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
+        **TAG_OPTIONS,
     )
-    module = AnsibleAWSModule(
-        argument_spec=argument_spec,
-        required_if=[("state", "present", ["type", "actions"])],
-        supports_check_mode=True,
-    )
-    error = check_params(module.params)
-    if error:
-        module.fail_json(msg=error)
-    reconcile(module, GlueTrigger(module), "trigger")
+    run(GlueTrigger, "trigger", options, check_params, required_if=[("state", "present", ["type", "actions"])])
 
 
 if __name__ == "__main__":

@@ -108,11 +108,15 @@ workflow:
       sample: {"status": "COMPLETED", "run_id": "wr_0123"}
 """
 
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import camel_dict_to_snake_dict
 
-from ansible_collections.dataeng.platform.plugins.module_utils.glue import GlueResource, not_found
-from ansible_collections.dataeng.platform.plugins.module_utils.resource import expected_tags, plan_tags, reconcile
+from ansible_collections.dataeng.platform.plugins.module_utils.glue import GlueResource
+from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import Action, calls_of, run
+from ansible_collections.dataeng.platform.plugins.module_utils.tags import (
+    TAG_OPTIONS,
+    expected_task_tags,
+    plan_task_tags,
+)
 
 SETTINGS = ("description", "default_run_properties", "max_concurrent_runs")
 
@@ -139,64 +143,58 @@ def workflow_request(params):
 
 
 def plan_workflow(current, params):
-    actions = []
-    if any(current[key] != params[key] for key in SETTINGS):
-        actions.append("update_workflow")
-    return actions + plan_tags(current["tags"], params)
+    settings_differ = any(current[key] != params[key] for key in SETTINGS)
+    actions = [Action("update_workflow")] if settings_differ else []
+    return actions + plan_task_tags(current["tags"], params)
 
 
 class GlueWorkflow(GlueResource):
     kind = "Glue workflow"
     arn_type = "workflow"
 
-    def describe(self):
-        try:
-            workflow = self.client.get_workflow(aws_retry=True, Name=self.name, IncludeGraph=False)["Workflow"]
-        except not_found():
-            return None
-        return {
-            "name": workflow["Name"],
-            **settings_of(workflow),
-            "arn": self.arn,
-            "tags": self.tags(),
-            "last_run": camel_dict_to_snake_dict(workflow.get("LastRun", {})),
-        }
+    get_call = ("get_workflow", "Workflow")
+    planner = staticmethod(plan_workflow)
 
-    def plan(self, current):
-        return plan_workflow(current, self.params)
+    def get_request(self):
+        return {"Name": self.name, "IncludeGraph": False}
+
+    def shape(self, found):
+        last_run = camel_dict_to_snake_dict(found.get("LastRun", {}))
+        return {"name": found["Name"], **settings_of(found), "last_run": last_run}
 
     def expected(self, current):
         after = dict(current or {"name": self.name, "tags": {}})
         after.update({key: self.params[key] for key in SETTINGS})
-        after["tags"] = expected_tags(after["tags"], self.params)
+        after["tags"] = expected_task_tags(after["tags"], self.params)
         return after
 
     def create(self):
         self.client.create_workflow(aws_retry=True, Tags=self.params.get("tags") or {}, **workflow_request(self.params))
 
     def update(self, current, actions):
-        if "update_workflow" in actions:
+        if "update_workflow" in calls_of(actions):
             self.client.update_workflow(aws_retry=True, **workflow_request(self.params))
-        self.update_tags(current["tags"])
+        self.update_tags(actions)
 
     def delete(self, current):
         self.client.delete_workflow(aws_retry=True, Name=self.name)
 
 
+def check_params(params):
+    """What argument_spec cannot say; returns an error message or None."""
+    if params["max_concurrent_runs"] < 0:
+        return "max_concurrent_runs must be 0 (unlimited) or more"
+    return None
+
+
 def main():
-    argument_spec = dict(
-        name=dict(type="str", required=True),
-        state=dict(type="str", default="present", choices=["present", "absent"]),
+    options = dict(
         description=dict(type="str", default=""),
         default_run_properties=dict(type="dict", default={}),
         max_concurrent_runs=dict(type="int", default=0),
-        tags=dict(type="dict", aliases=["resource_tags"]),
-        purge_tags=dict(type="bool", default=True),
+        **TAG_OPTIONS,
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
-    if module.params["max_concurrent_runs"] < 0:
-        module.fail_json(msg="max_concurrent_runs must be 0 (unlimited) or more")
-    reconcile(module, GlueWorkflow(module), "workflow")
+    run(GlueWorkflow, "workflow", options, check_params)
 
 
 if __name__ == "__main__":

@@ -98,7 +98,8 @@ import json
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.dataeng.platform.plugins.module_utils.resource import ListMember, reconcile_list
+from ansible_collections.dataeng.platform.plugins.module_utils.lists import ListMember, MemberList
+from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import Action, reconcile
 
 # Statement keys whose value may be one string or a list of strings, meaning the same.
 _LIST_OR_STRING = {"Action", "NotAction", "Resource", "NotResource"}
@@ -125,13 +126,17 @@ def _canonical(value, key=None):
 
 
 def plan_role(current, wanted, purge):
-    """The calls that turn `current` (name: canonical document) into `wanted`, and the policies after."""
-    actions = [f"put_role_policy {name}" for name, document in wanted.items() if current.get(name) != document]
+    """The Actions that turn `current` (name: canonical document) into `wanted`, and the policies after."""
+    actions = [
+        Action("put_role_policy", document, target=name)
+        for name, document in wanted.items()
+        if current.get(name) != document
+    ]
     after = dict(current)
     after.update(wanted)
     if purge:
         for name in sorted(set(current) - set(wanted)):
-            actions.append(f"delete_role_policy {name}")
+            actions.append(Action("delete_role_policy", target=name))
             del after[name]
     return actions, after
 
@@ -171,8 +176,8 @@ class RolePolicies(ListMember):
     def apply(self, actions, after):
         """Make the planned calls; a policy is written as the task gave it, not canonical."""
         for action in actions:
-            call, name = action.split(" ", 1)
-            if call == "put_role_policy":
+            name = action.target
+            if action.call == "put_role_policy":
                 document = self.given[name]
                 self.client.put_role_policy(
                     aws_retry=True,
@@ -200,7 +205,7 @@ def main():
         members = [RolePolicies(client, role, module.params["purge"]) for role in module.params["roles"]]
     except ValueError as e:
         module.fail_json(msg=f"roles: a policy document is not valid JSON: {e}")
-    reconcile_list(module, members, "roles")
+    reconcile(module, MemberList(module, client, members), "roles")
 
 
 if __name__ == "__main__":

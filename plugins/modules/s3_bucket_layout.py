@@ -182,16 +182,12 @@ buckets:
       sample: {"target_bucket": "dev-data-lake", "target_prefix": "logs/s3-access/dev-data-lake/"}
 """
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.dataeng.platform.plugins.module_utils.resource import ListMember, reconcile_list
+from ansible_collections.dataeng.platform.plugins.module_utils.lists import ListMember, MemberList
+from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import Action, calls_of, reconcile
 
 LOG_DELIVERY_GROUP = "http://acs.amazonaws.com/groups/s3/LogDelivery"
 LOG_DELIVERY_PERMISSIONS = ("WRITE", "READ_ACP")
@@ -291,7 +287,7 @@ def plan_bucket(current, bucket, access_log_bucket):
 
     `current` holds `missing_prefixes` (the requested prefixes with no object), `lifecycle_rules` and `access_log`.
     """
-    actions = [f"put_object {prefix}" for prefix in current["missing_prefixes"]]
+    actions = [Action("put_object", target=prefix) for prefix in current["missing_prefixes"]]
     after = {
         "name": bucket["name"],
         "prefixes": list(bucket.get("prefixes") or []),
@@ -301,11 +297,11 @@ def plan_bucket(current, bucket, access_log_bucket):
     if bucket.get("lifecycle_rules") is not None:
         wanted = sorted((desired_rule(rule) for rule in bucket["lifecycle_rules"]), key=lambda rule: rule["rule_id"])
         if wanted != current["lifecycle_rules"]:
-            actions.append("put_bucket_lifecycle_configuration" if wanted else "delete_bucket_lifecycle")
+            actions.append(Action("put_bucket_lifecycle_configuration" if wanted else "delete_bucket_lifecycle"))
             after["lifecycle_rules"] = wanted
     wanted_log = desired_access_log(bucket, access_log_bucket)
     if wanted_log is not None and wanted_log != current["access_log"]:
-        actions.append("put_bucket_logging")
+        actions.append(Action("put_bucket_logging"))
         after["access_log"] = wanted_log
     return actions, after
 
@@ -327,7 +323,7 @@ def missing_log_delivery_grants(acl):
 
 
 def grant_log_delivery(client, bucket, check_mode):
-    """Add the missing Log Delivery grants to `bucket`'s ACL; returns the actions (none when granted)."""
+    """Add the missing Log Delivery grants to `bucket`'s ACL; returns the Actions (none when granted)."""
     acl = client.get_bucket_acl(aws_retry=True, Bucket=bucket)
     missing = missing_log_delivery_grants(acl)
     if not missing:
@@ -338,7 +334,7 @@ def grant_log_delivery(client, bucket, check_mode):
             Bucket=bucket,
             AccessControlPolicy={"Owner": acl["Owner"], "Grants": acl.get("Grants", []) + missing},
         )
-    return [f"{bucket}: put_bucket_acl"]
+    return [Action("put_bucket_acl", missing, resource=bucket)]
 
 
 def duplicate_rule_ids(buckets):
@@ -402,17 +398,17 @@ class BucketLayout(ListMember):
         return {"target_bucket": enabled["TargetBucket"], "target_prefix": enabled.get("TargetPrefix", "")}
 
     def apply(self, actions, after):
-        for prefix in (action.split(" ", 1)[1] for action in actions if action.startswith("put_object ")):
+        for prefix in (action.target for action in actions if action.call == "put_object"):
             self.client.put_object(aws_retry=True, Bucket=self.name, Key=prefix, Body=b"")
-        if "put_bucket_lifecycle_configuration" in actions:
+        if "put_bucket_lifecycle_configuration" in calls_of(actions):
             self.client.put_bucket_lifecycle_configuration(
                 aws_retry=True,
                 Bucket=self.name,
                 LifecycleConfiguration={"Rules": [rule_to_s3(rule) for rule in after["lifecycle_rules"]]},
             )
-        if "delete_bucket_lifecycle" in actions:
+        if "delete_bucket_lifecycle" in calls_of(actions):
             self.client.delete_bucket_lifecycle(aws_retry=True, Bucket=self.name)
-        if "put_bucket_logging" in actions:
+        if "put_bucket_logging" in calls_of(actions):
             log = after["access_log"]
             status = (
                 {"LoggingEnabled": {"TargetBucket": log["target_bucket"], "TargetPrefix": log["target_prefix"]}}
@@ -420,6 +416,23 @@ class BucketLayout(ListMember):
                 else {}
             )
             self.client.put_bucket_logging(aws_retry=True, Bucket=self.name, BucketLoggingStatus=status)
+
+
+class BucketLayouts(MemberList):
+    """The listed buckets' layouts, after the Log Delivery grants on the access log bucket when the task asks for
+    them."""
+
+    def __init__(self, module, client, logging_buckets):
+        access_log_bucket = module.params["access_log_bucket"]
+        super().__init__(module, client, [BucketLayout(client, b, access_log_bucket) for b in module.params["buckets"]])
+        self.logging_buckets = logging_buckets
+
+    def present(self):
+        access_log_bucket = self.params["access_log_bucket"]
+        if self.params["grant_log_delivery_acl"] and self.logging_buckets:
+            with self.failing_as(f"Failed to grant S3 log delivery in the ACL of {access_log_bucket}"):
+                self.actions.extend(grant_log_delivery(self.client, access_log_bucket, self.module.check_mode))
+        return super().present()
 
 
 def main():
@@ -469,14 +482,7 @@ def main():
         module.fail_json(msg=f"access_log_bucket is required for the access_log_prefix of {', '.join(logging_buckets)}")
 
     client = module.client("s3", retry_decorator=AWSRetry.jittered_backoff())
-    granted = []
-    if module.params["grant_log_delivery_acl"] and logging_buckets:
-        try:
-            granted = grant_log_delivery(client, access_log_bucket, module.check_mode)
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            module.fail_json_aws(e, msg=f"Failed to grant S3 log delivery in the ACL of {access_log_bucket}")
-    layouts = [BucketLayout(client, bucket, access_log_bucket) for bucket in buckets]
-    reconcile_list(module, layouts, "buckets", actions=granted)
+    reconcile(module, BucketLayouts(module, client, logging_buckets), "buckets")
 
 
 if __name__ == "__main__":

@@ -92,14 +92,12 @@ objects:
 
 import hashlib
 
-try:
-    import botocore
-except ImportError:
-    pass  # handled by AnsibleAWSModule
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+
+from ansible_collections.dataeng.platform.plugins.module_utils.lists import ListMember, MemberList
+from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import Action, reconcile
 
 # The user metadata key the module keeps an object's SHA-256 under (x-amz-meta-sha256).
 SHA256_METADATA = "sha256"
@@ -122,6 +120,56 @@ def holds(head, content):
         return False
     algorithm, value = digest
     return hashlib.new(algorithm, content).hexdigest() == value
+
+
+class S3Object(ListMember):
+    """One object of the bucket, uploaded when it does not hold the source's content."""
+
+    missing_error = "NoSuchBucket"
+
+    def __init__(self, client, bucket, wanted, content):
+        super().__init__(client, wanted["key"])
+        self.bucket = bucket
+        self.wanted = wanted
+        self.content = content
+        self.sha256 = hashlib.sha256(content).hexdigest()
+        self.changed = False
+
+    @property
+    def failure(self):
+        return f"Failed to upload {self.wanted['src']} to s3://{self.bucket}/{self.name}"
+
+    @property
+    def missing(self):
+        return f"Bucket {self.bucket} does not exist: create it first (amazon.aws.s3_bucket)."
+
+    def read(self):
+        """The object's HeadObject answer, None when there is none."""
+        try:
+            return self.client.head_object(aws_retry=True, Bucket=self.bucket, Key=self.name)
+        except is_boto3_error_code(["404", "NoSuchKey"]):
+            return None
+
+    def plan(self, current):
+        self.changed = not holds(current, self.content)
+        return ([Action("put_object")] if self.changed else []), {"sha256": self.sha256}
+
+    def apply(self, actions, after):
+        self.client.put_object(
+            aws_retry=True,
+            Bucket=self.bucket,
+            Key=self.name,
+            Body=self.content,
+            ContentType=self.wanted["content_type"],
+            Metadata={SHA256_METADATA: self.sha256},
+        )
+
+    def before(self, current):
+        digest = stored_digest(current)
+        return {} if digest is None else {digest[0]: digest[1]}
+
+    def result(self, after):
+        return {"key": self.name, "sha256": self.sha256, "changed": self.changed}
 
 
 def main():
@@ -149,36 +197,8 @@ def main():
             module.fail_json(msg=f"objects[{wanted['key']}].src: cannot read {wanted['src']}: {e}")
 
     client = module.client("s3", retry_decorator=AWSRetry.jittered_backoff())
-    actions, results, diff = [], [], {"before": {}, "after": {}}
-    for wanted in module.params["objects"]:
-        key, content = wanted["key"], contents[wanted["key"]]
-        sha256 = hashlib.sha256(content).hexdigest()
-        try:
-            try:
-                head = client.head_object(aws_retry=True, Bucket=bucket, Key=key)
-            except is_boto3_error_code(["404", "NoSuchKey"]):
-                head = None
-            changed = not holds(head, content)
-            if changed and not module.check_mode:
-                client.put_object(
-                    aws_retry=True,
-                    Bucket=bucket,
-                    Key=key,
-                    Body=content,
-                    ContentType=wanted["content_type"],
-                    Metadata={SHA256_METADATA: sha256},
-                )
-        except is_boto3_error_code("NoSuchBucket"):
-            module.fail_json(msg=f"Bucket {bucket} does not exist: create it first (amazon.aws.s3_bucket).")
-        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-            module.fail_json_aws(e, msg=f"Failed to upload {wanted['src']} to s3://{bucket}/{key}")
-        if changed:
-            actions.append(f"{key}: put_object")
-            digest = stored_digest(head)
-            diff["before"][key] = {} if digest is None else {digest[0]: digest[1]}
-            diff["after"][key] = {"sha256": sha256}
-        results.append({"key": key, "sha256": sha256, "changed": changed})
-    module.exit_json(changed=bool(actions), actions=actions, diff=diff, objects=results)
+    objects = [S3Object(client, bucket, wanted, contents[wanted["key"]]) for wanted in module.params["objects"]]
+    reconcile(module, MemberList(module, client, objects), "objects")
 
 
 if __name__ == "__main__":

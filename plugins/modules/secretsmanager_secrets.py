@@ -174,13 +174,14 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
     ansible_dict_to_boto3_tag_list,
     boto3_tag_list_to_ansible_dict,
-    compare_aws_tags,
 )
 
-from ansible_collections.dataeng.platform.plugins.module_utils.resource import (
-    converge_members,
+from ansible_collections.dataeng.platform.plugins.module_utils.lists import ResourceList, fail_on_repeats
+from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import STATE_OPTION, Action, reconcile
+from ansible_collections.dataeng.platform.plugins.module_utils.tags import (
+    SECRETS_TAGS,
+    apply_tags,
     expected_tags,
-    fail_on_repeats,
     plan_tags,
 )
 
@@ -219,38 +220,36 @@ def plan_resource_policy(current, wanted):
     if wanted is None:
         return []
     if not wanted:
-        return ["delete_resource_policy"] if current != {} else []
+        return [Action("delete_resource_policy")] if current != {} else []
     if current is None or compare_policies(current, wanted):
-        return ["put_resource_policy"]
+        return [Action("put_resource_policy", wanted)]
     return []
 
 
 def plan_secret(current, wanted, kms_key_matches, purge_tags):
     """The calls that turn an existing secret (as state_of shows it, with `deleted` when scheduled for deletion)
     into the one asked for, and the secret after them. `kms_key_matches` tells whether its key is the wanted one."""
-    calls = ["restore_secret"] if current.get("deleted") else []
+    actions = [Action("restore_secret")] if current.get("deleted") else []
     if current["description"] != wanted["description"] or not kms_key_matches:
-        calls.append("update_secret")
-    tags = {"tags": wanted["tags"], "purge_tags": purge_tags}
-    calls += plan_tags(current["tags"], tags)
-    calls += plan_resource_policy(current.get("resource_policy"), wanted.get("resource_policy"))
+        actions.append(Action("update_secret"))
+    actions += plan_tags(current["tags"], wanted["tags"], purge_tags, SECRETS_TAGS)
+    actions += plan_resource_policy(current.get("resource_policy"), wanted.get("resource_policy"))
     after = {key: value for key, value in current.items() if key != "deleted"}
     after["description"] = wanted["description"]
-    after["tags"] = expected_tags(current["tags"], tags)
+    after["tags"] = expected_tags(current["tags"], wanted["tags"], purge_tags)
     if wanted.get("resource_policy") is not None:
         after["resource_policy"] = wanted["resource_policy"]
-    return calls, after
+    return actions, after
 
 
-class Secrets:
+class Secrets(ResourceList):
     """The listed secrets, as the task asks for them."""
 
+    kind = "secrets"
+
     def __init__(self, module, client, kms):
-        self.module = module
-        self.client = client
+        super().__init__(module, client)
         self.kms = kms
-        self.params = module.params
-        self.actions = []
         self._kms_key_names = None
 
     def describe(self, name, with_policy=False):
@@ -281,14 +280,13 @@ class Secrets:
         return current.get("kms_key_id") in self._kms_key_names
 
     def present(self):
-        diff = {"before": {}, "after": {}}
         results = []
         for wanted in self.params["secrets"]:
             name = wanted["name"]
             with_policy = wanted["resource_policy"] is not None
             current = self.describe(name, with_policy)
             if current is None:
-                calls = ["create_secret"] + plan_resource_policy({}, wanted["resource_policy"])
+                actions = [Action("create_secret")] + plan_resource_policy({}, wanted["resource_policy"])
                 after = {"name": name, "description": wanted["description"], "tags": wanted["tags"] or {}}
                 if self.params["kms_key_id"]:
                     after["kms_key_id"] = self.params["kms_key_id"]
@@ -296,36 +294,31 @@ class Secrets:
                     after["resource_policy"] = wanted["resource_policy"]
                 if not self.module.check_mode:
                     after["arn"] = self.create(wanted)
-                    self.apply(after, wanted, calls[1:])
+                    self.apply(wanted, actions[1:])
             else:
-                calls, after = plan_secret(current, wanted, self.kms_key_matches(current), self.params["purge_tags"])
-                if calls and not self.module.check_mode:
-                    self.apply(current, wanted, calls)
+                actions, after = plan_secret(current, wanted, self.kms_key_matches(current), self.params["purge_tags"])
+                if actions and not self.module.check_mode:
+                    self.apply(wanted, actions)
                     after = self.describe(name, with_policy)
                     del after["deleted"]
-            if calls:
-                self.actions.extend(f"{name}: {call}" for call in calls)
-                before = {key: value for key, value in (current or {}).items() if key != "deleted"}
-                diff["before"][name] = before
-                diff["after"][name] = after
+            before = {key: value for key, value in (current or {}).items() if key != "deleted"}
+            self.record(name, actions, before, after)
             results.append(after)
-        return results, diff
+        return results
 
     def absent(self):
-        diff = {"before": {}, "after": {}}
         window = self.params["recovery_window_days"]
         for wanted in self.params["secrets"]:
             current = self.describe(wanted["name"])
             # Scheduled for deletion already: nothing to do, unless the task asks for deletion at once.
             if current is None or (current["deleted"] and window):
                 continue
-            self.actions.append(f"{wanted['name']}: delete_secret")
-            diff["before"][wanted["name"]] = {key: value for key, value in current.items() if key != "deleted"}
-            diff["after"][wanted["name"]] = {}
+            before = {key: value for key, value in current.items() if key != "deleted"}
+            self.record(wanted["name"], [Action("delete_secret")], before, {})
             if not self.module.check_mode:
                 deletion = {"ForceDeleteWithoutRecovery": True} if window == 0 else {"RecoveryWindowInDays": window}
                 self.client.delete_secret(aws_retry=True, SecretId=wanted["name"], **deletion)
-        return [], diff
+        return []
 
     def create(self, wanted):
         """Create the secret with its fields and freshly generated passwords; return its ARN."""
@@ -339,10 +332,10 @@ class Secrets:
             request["Tags"] = ansible_dict_to_boto3_tag_list(wanted["tags"])
         return self.client.create_secret(aws_retry=True, **request)["ARN"]
 
-    def apply(self, current, wanted, calls):
+    def apply(self, wanted, actions):
         name = wanted["name"]
-        to_add, to_remove = compare_aws_tags(current["tags"], wanted["tags"] or {}, self.params["purge_tags"])
-        for call in calls:
+        for action in actions:
+            call = action.call
             if call == "restore_secret":
                 self.client.restore_secret(aws_retry=True, SecretId=name)
             elif call == "update_secret":
@@ -350,8 +343,6 @@ class Secrets:
                 if self.params["kms_key_id"]:
                     update["KmsKeyId"] = self.params["kms_key_id"]
                 self.client.update_secret(aws_retry=True, SecretId=name, **update)
-            elif call == "untag_resource":
-                self.client.untag_resource(aws_retry=True, SecretId=name, TagKeys=to_remove)
             elif call == "put_resource_policy":
                 # BlockPublicPolicy: Secrets Manager refuses a policy that would grant access beyond the account
                 # (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_PutResourcePolicy.html).
@@ -364,7 +355,7 @@ class Secrets:
             elif call == "delete_resource_policy":
                 self.client.delete_resource_policy(aws_retry=True, SecretId=name)
             else:
-                self.client.tag_resource(aws_retry=True, SecretId=name, Tags=ansible_dict_to_boto3_tag_list(to_add))
+                apply_tags(self.client, SECRETS_TAGS, name, [action])
 
 
 def main():
@@ -390,7 +381,7 @@ def main():
         password_specials=dict(type="str", default="!#%+-.:=?_~", no_log=False),
         purge_tags=dict(type="bool", default=True),
         recovery_window_days=dict(type="int", default=30),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
+        state=STATE_OPTION,
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     fail_on_repeats(module, "secrets", "name")
@@ -406,7 +397,7 @@ def main():
     members = Secrets(
         module, module.client("secretsmanager", retry_decorator=retries), module.client("kms", retry_decorator=retries)
     )
-    converge_members(module, members, "secrets", "Failed to manage the secrets")
+    reconcile(module, members, "secrets")
 
 
 if __name__ == "__main__":

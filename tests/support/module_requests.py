@@ -13,7 +13,7 @@ result a module hands to a client call is not a declared builder.
 
 from __future__ import annotations
 
-from ansible_collections.dataeng.platform.plugins.module_utils import ec2_lists, glue, resource
+from ansible_collections.dataeng.platform.plugins.module_utils import ec2, tags
 from ansible_collections.dataeng.platform.plugins.modules import (
     dlm_lifecycle_policy,
     ec2_security_groups,
@@ -97,14 +97,19 @@ REQUEST_BUILDERS = {
 
 
 def planned(output):
-    """The calls of a plan function's output: the plan itself, or its first part when it returns the calls and
+    """The Actions of a plan function's output: the plan itself, or its first part when it returns the Actions and
     the state after them."""
     return output[0] if isinstance(output, tuple) else output
 
 
-def operation_of(call):
-    """The boto3 method a planned call names: ("create_tags", {...}), "put_role_policy <name>" or "update_job"."""
-    return call[0] if isinstance(call, tuple) else call.split(" ", 1)[0]
+def shown(actions):
+    """Actions as the modules' `actions` result shows them ("update_job", "put_role_policy <name>")."""
+    return [str(action) for action in actions]
+
+
+def calls_with_arguments(actions):
+    """Actions as (call, what it changes) pairs."""
+    return [(action.call, action.argument) for action in actions]
 
 
 def replayed(replay):
@@ -113,7 +118,7 @@ def replayed(replay):
     must be the planned ones, in order (what `actions` reports, check mode predicts and a run does)."""
 
     def check(output, arguments):
-        operations = [operation_of(call) for call in planned(output)]
+        operations = [action.call for action in planned(output)]
         if operations:
             made = [method for method, _params in replay(output, arguments).calls]
             assert made == operations, f"planned {operations}, the module's code called {made}"
@@ -154,22 +159,25 @@ def _ec2_apply(cls, apply):
 
 def _ec2_tags(output, _arguments):
     client = ShapeCheckingClient("ec2")
-    for call, argument in output:
-        ec2_lists.apply_ec2_tags(client, "vpc-0123456789abcdef0", call, argument)
+    for action in output:
+        ec2.apply_ec2_tags(client, "vpc-0123456789abcdef0", action)
+    return client
+
+
+def _tags(output, arguments):
+    """plan_tags' calls, made by the EC2 tag calls or by apply_tags with the API they were planned for."""
+    if arguments["api"] == tags.EC2_TAGS:
+        return _ec2_tags(output, arguments)
+    service = {tags.GLUE_TAGS: "glue", tags.DLM_TAGS: "dlm", tags.ECR_TAGS: "ecr", tags.SECRETS_TAGS: "secretsmanager"}
+    client = ShapeCheckingClient(service[arguments["api"]])
+    resource = "dataeng-local/app" if arguments["api"] == tags.SECRETS_TAGS else GLUE_ARN
+    tags.apply_tags(client, arguments["api"], resource, output)
     return client
 
 
 def _endpoint_policy(output):
     client = ShapeCheckingClient("ec2")
     ec2_vpc_endpoint_policies.apply_policy(client, "vpce-0123456789abcdef0", output)
-    return client
-
-
-def _glue_tags(_output, arguments):
-    client = ShapeCheckingClient("glue")
-    _shell(glue.GlueResource, module=None, params=arguments["params"], client=client, _arn=GLUE_ARN).update_tags(
-        arguments["current_tags"]
-    )
     return client
 
 
@@ -195,7 +203,7 @@ def _secret(output, arguments):
     kms_key_id = current.get("kms_key_id") if arguments["kms_key_matches"] else "alias/placeholder"
     params = {"purge_tags": arguments["purge_tags"], "kms_key_id": kms_key_id}
     client = ShapeCheckingClient("secretsmanager")
-    _shell(secretsmanager_secrets.Secrets, client=client, params=params).apply(current, arguments["wanted"], calls)
+    _shell(secretsmanager_secrets.Secrets, client=client, params=params).apply(arguments["wanted"], calls)
     return client
 
 
@@ -204,7 +212,7 @@ def _secret_resource_policy(calls, arguments):
     current = {"name": "dataeng-local/app", "tags": {}}
     wanted = {**current, "resource_policy": arguments["wanted"]}
     client = ShapeCheckingClient("secretsmanager")
-    _shell(secretsmanager_secrets.Secrets, client=client, params={"purge_tags": False}).apply(current, wanted, calls)
+    _shell(secretsmanager_secrets.Secrets, client=client, params={"purge_tags": False}).apply(wanted, calls)
     return client
 
 
@@ -234,8 +242,9 @@ PLAN_REPLAYS = {
     (glue_workflow, "plan_workflow"): _update(glue_workflow.GlueWorkflow, "glue"),
     (ecr_repository, "plan_update"): _update(ecr_repository.EcrRepository, "ecr"),
     (dlm_lifecycle_policy, "plan_policy"): _dlm_policy,
-    (resource, "plan_tags"): _glue_tags,
-    (ec2_lists, "plan_ec2_tags"): _ec2_tags,
+    (tags, "plan_tags"): _tags,
+    (tags, "plan_task_tags"): _tags,
+    (ec2, "plan_ec2_tags"): _ec2_tags,
     (ec2_security_groups, "plan_group"): _ec2_apply(
         ec2_security_groups.SecurityGroups,
         lambda groups, calls, _arguments: groups.apply("sg-0123456789abcdef0", calls),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.dataeng.platform.plugins.modules import dlm_lifecycle_policy as module
+from support.module_requests import shown
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/dev-snapshots"
 # A GetLifecyclePolicy answer as AWS gives it: with the defaults DLM fills in (ResourceLocations, Location,
@@ -58,12 +59,15 @@ def current(**overrides):
 
 
 def test_a_policy_as_aws_reports_it_with_its_defaults_needs_nothing():
-    assert module.plan_policy(current(), params(), ROLE_ARN) == []
+    assert shown(module.plan_policy(current(), params(), ROLE_ARN)) == []
 
 
 def test_what_it_creates_is_what_it_then_reads_back_the_same():
     created = {**POLICY, **module.policy_settings(params(), ROLE_ARN), "PolicyId": "p", "PolicyArn": "a"}
-    assert module.plan_policy({**module.from_dlm(created), "tags": {"Environment": "dev"}}, params(), ROLE_ARN) == []
+    assert (
+        shown(module.plan_policy({**module.from_dlm(created), "tags": {"Environment": "dev"}}, params(), ROLE_ARN))
+        == []
+    )
 
 
 @pytest.mark.parametrize(
@@ -80,20 +84,20 @@ def test_what_it_creates_is_what_it_then_reads_back_the_same():
     ],
 )
 def test_each_setting_that_differs_updates_the_policy(change):
-    assert module.plan_policy(current(), params(**change), ROLE_ARN) == ["update_lifecycle_policy"]
+    assert shown(module.plan_policy(current(), params(**change), ROLE_ARN)) == ["update_lifecycle_policy"]
 
 
 def test_another_role_updates_the_policy_and_a_role_name_means_the_accounts_role():
     assert module.role_arn("dev-snapshots", "123456789012", "aws") == ROLE_ARN
     assert module.role_arn(ROLE_ARN, "999999999999", "aws") == ROLE_ARN
     other = "arn:aws:iam::123456789012:role/other"
-    assert module.plan_policy(current(), params(), other) == ["update_lifecycle_policy"]
+    assert shown(module.plan_policy(current(), params(), other)) == ["update_lifecycle_policy"]
 
 
 def test_tags_change_with_the_tag_calls_only():
-    assert module.plan_policy(current(), params(tags={"Environment": "prod"}), ROLE_ARN) == ["tag_resource"]
-    assert module.plan_policy(current(), params(tags={}), ROLE_ARN) == ["untag_resource"]
-    assert module.plan_policy(current(), params(tags=None), ROLE_ARN) == []
+    assert shown(module.plan_policy(current(), params(tags={"Environment": "prod"}), ROLE_ARN)) == ["tag_resource"]
+    assert shown(module.plan_policy(current(), params(tags={}), ROLE_ARN)) == ["untag_resource"]
+    assert shown(module.plan_policy(current(), params(tags=None), ROLE_ARN)) == []
 
 
 def test_the_policy_details_are_one_schedule_on_the_target_tags():

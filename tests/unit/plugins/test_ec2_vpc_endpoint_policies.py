@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from ansible_collections.dataeng.platform.plugins.modules import ec2_vpc_endpoint_policies as module
+from support.module_requests import calls_with_arguments
 
 SCOPED = {
     "Version": "2012-10-17",
@@ -31,11 +32,11 @@ def test_the_same_policy_in_another_key_order_needs_no_call():
 
 
 def test_the_default_policy_is_replaced_by_the_document_sent_whole():
-    assert module.plan_policy(AWS_DEFAULT, SCOPED) == [
+    assert calls_with_arguments(module.plan_policy(AWS_DEFAULT, SCOPED)) == [
         ("modify_vpc_endpoint", {"PolicyDocument": json.dumps(SCOPED, sort_keys=True)})
     ]
 
 
 def test_no_policy_resets_a_scoped_endpoint_and_leaves_a_default_one_alone():
-    assert module.plan_policy(SCOPED, None) == [("modify_vpc_endpoint", {"ResetPolicy": True})]
+    assert calls_with_arguments(module.plan_policy(SCOPED, None)) == [("modify_vpc_endpoint", {"ResetPolicy": True})]
     assert module.plan_policy(AWS_DEFAULT, None) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ansible_collections.dataeng.platform.plugins.modules import ec2_vpc_interface_endpoints as module
+from support.module_requests import calls_with_arguments
 
 CURRENT = {
     "id": "vpce-1",
@@ -31,7 +32,7 @@ def test_an_endpoint_as_asked_for_needs_no_call_whatever_the_order_of_its_subnet
 def test_subnets_groups_and_private_dns_change_in_one_request():
     wanted = {**WANTED, "subnets": ["subnet-a", "subnet-c"], "security_groups": ["sg-new"], "private_dns": False}
     calls, after = module.plan_endpoint(CURRENT, wanted, purge_tags=True)
-    assert calls == [
+    assert calls_with_arguments(calls) == [
         (
             "modify_vpc_endpoint",
             {
@@ -53,7 +54,7 @@ def test_subnets_groups_and_private_dns_change_in_one_request():
 
 def test_tags_follow_the_modify_request_and_none_leaves_them_alone():
     calls, _after = module.plan_endpoint(CURRENT, {**WANTED, "tags": {"Name": "ecr-api", "Tier": "x"}}, True)
-    assert calls == [("create_tags", {"Tier": "x"})]
+    assert calls_with_arguments(calls) == [("create_tags", {"Tier": "x"})]
     assert module.plan_endpoint(CURRENT, {**WANTED, "tags": None}, purge_tags=True)[0] == []
 
 
@@ -101,8 +102,8 @@ def test_deletion_waits_while_the_endpoint_is_deleting(monkeypatch):
     monkeypatch.setattr(module, "POLL_SECONDS", 0)
     client = DeletingClient(["available", "deleting", "deleting", "deleted"])
     members = module.Endpoints(FakeModule(vpc_id="vpc-1", endpoints=[{"service": CURRENT["service"]}]), client)
-    results, diff = members.absent()
-    assert (results, diff["after"]) == ([], {CURRENT["service"]: {}})
+    results = members.absent()
+    assert (results, members.diff["after"]) == ([], {CURRENT["service"]: {}})
     assert client.deleted == ["vpce-1"]
     # Read once to plan, then until the endpoint left "deleting".
     assert client.states == ["deleted"]

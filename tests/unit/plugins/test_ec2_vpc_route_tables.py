@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.dataeng.platform.plugins.modules import ec2_vpc_route_tables as module
+from support.module_requests import calls_with_arguments
 
 DESCRIBED = {
     "RouteTableId": "rtb-1",
@@ -44,7 +45,7 @@ def test_only_the_differences_are_called_for():
         "tags": {},
     }
     calls, after = module.plan_table(current, wanted, {"subnet-c": "rtbassoc-c"}, purge_routes=False, purge_tags=True)
-    assert calls == [
+    assert calls_with_arguments(calls) == [
         ("replace_route", "0.0.0.0/0"),
         ("associate_route_table", "subnet-b"),
         ("replace_route_table_association", "subnet-c"),
@@ -59,7 +60,7 @@ def test_only_the_differences_are_called_for():
 def test_purge_deletes_the_routes_not_given_but_never_the_local_one():
     current = module.state_of(DESCRIBED)
     calls, after = module.plan_table(current, {**WANTED, "routes": []}, {}, purge_routes=True, purge_tags=True)
-    assert calls == [("delete_route", "0.0.0.0/0")]
+    assert calls_with_arguments(calls) == [("delete_route", "0.0.0.0/0")]
     assert after["routes"] == {"10.0.0.0/16": "local"}
     assert module.plan_table(current, {**WANTED, "routes": []}, {}, purge_routes=False, purge_tags=True)[0] == []
 

@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from ansible_collections.dataeng.platform.plugins.module_utils.resource import RefusedChange
+from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import RefusedChange
 from ansible_collections.dataeng.platform.plugins.modules import ecr_repository as module
+from support.module_requests import shown
 
 # A rule as the ecr role writes it: ECR takes no policy text under 100 characters (botocore refuses it).
 EXPIRE_UNTAGGED = {
@@ -45,7 +46,7 @@ def params(**overrides):
 
 
 def test_nothing_to_do_when_the_repository_matches():
-    assert module.plan_update(CURRENT, params()) == []
+    assert shown(module.plan_update(CURRENT, params())) == []
 
 
 @pytest.mark.parametrize(
@@ -67,7 +68,7 @@ def test_nothing_to_do_when_the_repository_matches():
     ],
 )
 def test_each_difference_maps_to_its_api_call(overrides, actions):
-    assert module.plan_update(CURRENT, params(**overrides)) == actions
+    assert shown(module.plan_update(CURRENT, params(**overrides))) == actions
 
 
 def test_a_different_encryption_is_refused_with_the_way_out():
@@ -101,8 +102,8 @@ def test_a_new_exclusion_filter_alone_changes_the_mutability():
     more = params(
         image_tag_mutability="IMMUTABLE_WITH_EXCLUSION", image_tag_mutability_exclusion_filters=["dev-*", "latest"]
     )
-    assert module.plan_update(current, same) == []
-    assert module.plan_update(current, more) == ["put_image_tag_mutability"]
+    assert shown(module.plan_update(current, same)) == []
+    assert shown(module.plan_update(current, more)) == ["put_image_tag_mutability"]
 
 
 def test_exclusion_filters_are_sent_as_wildcards():

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.dataeng.platform.plugins.module_utils import resource
+from ansible_collections.dataeng.platform.plugins.module_utils import tags
 from ansible_collections.dataeng.platform.plugins.modules import glue_database, glue_info, glue_workflow
+from support.module_requests import shown
 
 DATABASE = {"name": "dev_data_lake_catalog", "description": "Tables", "location_uri": "", "parameters": {}}
 WORKFLOW = {"name": "pipeline", "description": "Chain", "default_run_properties": {}, "max_concurrent_runs": 1}
@@ -26,7 +27,7 @@ def with_tags(settings, tags=None, purge=True):
 )
 def test_database_settings_map_to_update_database(change, actions):
     current = {**DATABASE, "tags": {}}
-    assert glue_database.plan_database(current, with_tags({**DATABASE, **change})) == actions
+    assert shown(glue_database.plan_database(current, with_tags({**DATABASE, **change}))) == actions
 
 
 def test_database_input_leaves_out_empty_settings():
@@ -47,7 +48,7 @@ def test_database_input_leaves_out_empty_settings():
 )
 def test_workflow_settings_map_to_update_workflow(change, actions):
     current = {**WORKFLOW, "tags": {}}
-    assert glue_workflow.plan_workflow(current, with_tags({**WORKFLOW, **change})) == actions
+    assert shown(glue_workflow.plan_workflow(current, with_tags({**WORKFLOW, **change}))) == actions
 
 
 def test_unlimited_runs_send_no_limit():
@@ -66,9 +67,8 @@ def test_unlimited_runs_send_no_limit():
     ],
 )
 def test_tags_plan_and_expectation_agree(current, asked, purge, calls, after):
-    params = {"tags": asked, "purge_tags": purge}
-    assert resource.plan_tags(current, params) == calls
-    assert resource.expected_tags(current, params) == after
+    assert shown(tags.plan_tags(current, asked, purge)) == calls
+    assert tags.expected_tags(current, asked, purge) == after
 
 
 def test_glue_info_asks_for_at_most_25_names_a_call():

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.dataeng.platform.plugins.module_utils.glue import same_role
-from ansible_collections.dataeng.platform.plugins.module_utils.resource import RefusedChange
+from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import RefusedChange
 from ansible_collections.dataeng.platform.plugins.modules import glue_crawler, glue_job, glue_run
 from support.botocore_shape import MalformedRequest
+from support.module_requests import shown
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/dataeng-dev-glue-service"
 
@@ -47,12 +48,12 @@ def crawler_now(**overrides):
 
 
 def test_a_crawler_as_glue_returns_it_needs_no_update():
-    assert glue_crawler.plan_crawler(crawler_now(), CRAWLER_PARAMS) == []
+    assert shown(glue_crawler.plan_crawler(crawler_now(), CRAWLER_PARAMS)) == []
 
 
 def test_a_schedule_is_an_update_and_its_request_carries_every_setting():
     params = {**CRAWLER_PARAMS, "schedule": "cron(0 2 * * ? *)"}
-    assert glue_crawler.plan_crawler(crawler_now(), params) == ["update_crawler"]
+    assert shown(glue_crawler.plan_crawler(crawler_now(), params)) == ["update_crawler"]
     assert glue_crawler.crawler_request(params, update=True) == {
         "Name": "dataeng-dev-raw",
         "Role": "dataeng-dev-glue-service",
@@ -72,7 +73,7 @@ def test_an_on_demand_crawler_is_created_without_a_schedule_and_an_update_remove
     assert "Schedule" not in glue_crawler.crawler_request(CRAWLER_PARAMS)
     assert glue_crawler.crawler_request(CRAWLER_PARAMS, update=True)["Schedule"] == ""
     scheduled = crawler_now(Schedule={"ScheduleExpression": "cron(0 2 * * ? *)", "State": "SCHEDULED"})
-    assert glue_crawler.plan_crawler(scheduled, CRAWLER_PARAMS) == ["update_crawler"]
+    assert shown(glue_crawler.plan_crawler(scheduled, CRAWLER_PARAMS)) == ["update_crawler"]
 
 
 def test_a_crawler_is_created_with_its_security_configuration_and_an_update_removes_one():
@@ -80,9 +81,9 @@ def test_a_crawler_is_created_with_its_security_configuration_and_an_update_remo
     encrypted = {**CRAWLER_PARAMS, "security_configuration": "dataeng-dev-glue-kms"}
     assert glue_crawler.crawler_request(encrypted)["CrawlerSecurityConfiguration"] == "dataeng-dev-glue-kms"
     encrypted_now = crawler_now(CrawlerSecurityConfiguration="dataeng-dev-glue-kms")
-    assert glue_crawler.plan_crawler(crawler_now(), encrypted) == ["update_crawler"]
-    assert glue_crawler.plan_crawler(encrypted_now, encrypted) == []
-    assert glue_crawler.plan_crawler(encrypted_now, CRAWLER_PARAMS) == ["update_crawler"]
+    assert shown(glue_crawler.plan_crawler(crawler_now(), encrypted)) == ["update_crawler"]
+    assert shown(glue_crawler.plan_crawler(encrypted_now, encrypted)) == []
+    assert shown(glue_crawler.plan_crawler(encrypted_now, CRAWLER_PARAMS)) == ["update_crawler"]
 
 
 def test_a_running_crawler_is_not_updated():
@@ -151,7 +152,7 @@ def job_now(**overrides):
 
 
 def test_a_job_as_glue_returns_it_needs_no_update():
-    assert glue_job.plan_job(job_now(), JOB_PARAMS) == []
+    assert shown(glue_job.plan_job(job_now(), JOB_PARAMS)) == []
 
 
 @pytest.mark.parametrize(
@@ -159,13 +160,13 @@ def test_a_job_as_glue_returns_it_needs_no_update():
     [{"timeout": 30}, {"execution_class": "FLEX"}, {"number_of_workers": 3}, {"default_arguments": {}}],
 )
 def test_each_setting_is_an_update(change):
-    assert glue_job.plan_job(job_now(), {**JOB_PARAMS, **change}) == ["update_job"]
+    assert shown(glue_job.plan_job(job_now(), {**JOB_PARAMS, **change})) == ["update_job"]
 
 
 def test_an_update_leaves_the_tags_alone_when_the_task_gives_none():
     """The plan (and so check mode and the diff) keeps the tags; the update must not purge them either."""
     tagged = {**job_now(), "tags": {"Owner": "data"}}
-    assert glue_job.plan_job(tagged, {**JOB_PARAMS, "timeout": 30, "tags": None}) == ["update_job"]
+    assert shown(glue_job.plan_job(tagged, {**JOB_PARAMS, "timeout": 30, "tags": None})) == ["update_job"]
 
 
 def test_the_update_request_is_a_whole_job_update():
@@ -210,9 +211,9 @@ def test_a_misspelt_job_update_fails_its_plan_even_where_the_expected_dict_agree
 def test_a_job_names_its_security_configuration_and_a_whole_job_update_without_it_removes_it():
     encrypted = {**JOB_PARAMS, "security_configuration": "dataeng-dev-glue-kms"}
     assert glue_job.job_settings(encrypted)["SecurityConfiguration"] == "dataeng-dev-glue-kms"
-    assert glue_job.plan_job(job_now(), encrypted) == ["update_job"]
-    assert glue_job.plan_job(job_now(SecurityConfiguration="dataeng-dev-glue-kms"), encrypted) == []
-    assert glue_job.plan_job(job_now(SecurityConfiguration="dataeng-dev-glue-kms"), JOB_PARAMS) == ["update_job"]
+    assert shown(glue_job.plan_job(job_now(), encrypted)) == ["update_job"]
+    assert shown(glue_job.plan_job(job_now(SecurityConfiguration="dataeng-dev-glue-kms"), encrypted)) == []
+    assert shown(glue_job.plan_job(job_now(SecurityConfiguration="dataeng-dev-glue-kms"), JOB_PARAMS)) == ["update_job"]
     assert "SecurityConfiguration" not in glue_job.job_settings(JOB_PARAMS)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.dataeng.platform.plugins.modules import glue_trigger as module
+from support.module_requests import shown
 
 PROCESSING = "dataeng-dev-data-processing"
 QUALITY = "dataeng-dev-data-quality"
@@ -45,7 +46,7 @@ def current(**overrides):
 
 
 def test_what_glue_returns_reads_back_as_what_was_asked():
-    assert module.plan_trigger(current(), params()) == []
+    assert shown(module.plan_trigger(current(), params())) == []
 
 
 @pytest.mark.parametrize(
@@ -69,11 +70,13 @@ def test_what_glue_returns_reads_back_as_what_was_asked():
     ],
 )
 def test_each_difference_maps_to_its_api_calls(overrides, actions):
-    assert module.plan_trigger(current(), params(**overrides)) == actions
+    assert shown(module.plan_trigger(current(), params(**overrides))) == actions
 
 
 def test_a_stopped_trigger_is_started_again():
-    assert module.plan_trigger(current(enabled=False, trigger_state="DEACTIVATED"), params()) == ["start_trigger"]
+    assert shown(module.plan_trigger(current(enabled=False, trigger_state="DEACTIVATED"), params())) == [
+        "start_trigger"
+    ]
 
 
 def test_on_demand_triggers_have_no_enabled_state():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import string
 
 from ansible_collections.dataeng.platform.plugins.modules import secretsmanager_secrets as module
+from support.module_requests import shown
 
 CURRENT = {
     "name": "dev/mysql",
@@ -35,9 +36,9 @@ def test_a_secret_as_asked_for_needs_no_call():
 def test_description_key_and_tags_are_set_and_a_deleted_secret_restored_first():
     deleted = {**CURRENT, "deleted": True, "description": "old", "tags": {"A": "1", "By": "hand"}}
     calls, after = module.plan_secret(deleted, WANTED, kms_key_matches=False, purge_tags=True)
-    assert calls == ["restore_secret", "update_secret", "untag_resource"]
+    assert shown(calls) == ["restore_secret", "update_secret", "untag_resource"]
     assert after == CURRENT
-    assert module.plan_secret(deleted, WANTED, kms_key_matches=True, purge_tags=False)[0] == [
+    assert shown(module.plan_secret(deleted, WANTED, kms_key_matches=True, purge_tags=False)[0]) == [
         "restore_secret",
         "update_secret",
     ]
@@ -64,19 +65,19 @@ POLICY = {
 
 
 def test_a_resource_policy_is_put_when_missing_or_different_and_left_when_equal():
-    assert module.plan_resource_policy({}, POLICY) == ["put_resource_policy"]
-    assert module.plan_resource_policy(None, POLICY) == ["put_resource_policy"]
+    assert shown(module.plan_resource_policy({}, POLICY)) == ["put_resource_policy"]
+    assert shown(module.plan_resource_policy(None, POLICY)) == ["put_resource_policy"]
     other = {**POLICY, "Statement": [{**POLICY["Statement"][0], "Action": "secretsmanager:GetSecretValue"}]}
-    assert module.plan_resource_policy(other, POLICY) == ["put_resource_policy"]
+    assert shown(module.plan_resource_policy(other, POLICY)) == ["put_resource_policy"]
     # Secrets Manager may give a one-element list back as a string: the same policy.
     reformatted = {**POLICY, "Statement": [{**POLICY["Statement"][0], "Action": ["secretsmanager:*"]}]}
-    assert module.plan_resource_policy(reformatted, POLICY) == []
+    assert shown(module.plan_resource_policy(reformatted, POLICY)) == []
 
 
 def test_an_empty_resource_policy_removes_it_and_none_leaves_it_alone():
-    assert module.plan_resource_policy(POLICY, {}) == ["delete_resource_policy"]
-    assert module.plan_resource_policy({}, {}) == []
-    assert module.plan_resource_policy(POLICY, None) == []
+    assert shown(module.plan_resource_policy(POLICY, {})) == ["delete_resource_policy"]
+    assert shown(module.plan_resource_policy({}, {})) == []
+    assert shown(module.plan_resource_policy(POLICY, None)) == []
 
 
 def test_a_secret_gets_its_resource_policy_after_its_other_changes():
@@ -86,7 +87,7 @@ def test_a_secret_gets_its_resource_policy_after_its_other_changes():
         kms_key_matches=True,
         purge_tags=True,
     )
-    assert calls == ["restore_secret", "update_secret", "put_resource_policy"]
+    assert shown(calls) == ["restore_secret", "update_secret", "put_resource_policy"]
     assert after == {**CURRENT, "description": "new", "resource_policy": POLICY}
     calls, after = module.plan_secret(
         {**CURRENT, "resource_policy": POLICY}, {**WANTED, "resource_policy": POLICY}, True, True

@@ -1,0 +1,146 @@
+# Copyright: (c) 2026, dataeng.platform contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""A list of like resources, reconciled as one resource whose parts are its members.
+
+A `ResourceList` is what `reconcile.reconcile` converges for a module that takes a list: its `present()` and
+`absent()` return the members' results and record, with `record`, each member's planned actions (which then name
+the member: `member: call`) and its diff, keyed by member. A list whose members exist already and are read,
+planned and changed one by one is a `MemberList` of `ListMember`s.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+
+from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import AWS_ERRORS, Failure
+
+
+class ResourceList:
+    """Like resources of one kind, as the task lists them. Subclasses implement `present` and `absent`."""
+
+    #: What the list is called in messages, e.g. "secrets".
+    kind = "resources"
+
+    def __init__(self, module, client):
+        self.module = module
+        self.client = client
+        self.params = module.params
+        self.actions = []
+        self.diff = {"before": {}, "after": {}}
+
+    @property
+    def name(self):
+        return "as listed"
+
+    @property
+    def failure(self):
+        """The message an AWS error gets."""
+        return f"Failed to manage the {self.kind}"
+
+    def present(self):
+        """Make every member present as asked (none changed in check mode); returns the members' results."""
+        raise NotImplementedError
+
+    def absent(self):
+        """Make every member absent (none deleted in check mode); returns the members' results."""
+        raise NotImplementedError
+
+    def record(self, member, actions, before, after, created=False):
+        """Record `member`'s planned `actions` and, when there are any or it was `created` (with actions recorded
+        before), its diff."""
+        self.actions.extend(action.on(member) for action in actions)
+        if actions or created:
+            self.diff["before"][member] = before
+            self.diff["after"][member] = after
+
+    def converge(self, state):
+        results = self.present() if state == "present" else self.absent()
+        shown = [str(action) for action in self.actions]
+        return {"changed": bool(self.actions), "actions": shown, "diff": self.diff}, results
+
+    @contextmanager
+    def failing_as(self, message):
+        """Report an AWS error in the block with `message` (which names the member it was about)."""
+        try:
+            yield
+        except AWS_ERRORS as e:
+            raise Failure(message, e) from e
+
+
+class ListMember:
+    """One member of a `MemberList`: a resource that exists already, of which the module reconciles settings."""
+
+    #: What the resource is called in messages, e.g. "Bucket".
+    kind = "resource"
+    #: What the module does to it, for the failure message, e.g. "lay out bucket".
+    doing = "reconcile"
+    #: The error code AWS answers when the resource does not exist, and the module that creates it.
+    missing_error = ""
+    created_by = ""
+
+    def __init__(self, client, name):
+        self.client = client
+        self.name = name
+
+    def read(self):
+        """The settings as they are."""
+        raise NotImplementedError
+
+    def plan(self, current):
+        """The Actions that turn `current` into what the task asks for, and the settings after them."""
+        raise NotImplementedError
+
+    def apply(self, actions, after):
+        raise NotImplementedError
+
+    @property
+    def failure(self):
+        """The message an AWS error gets."""
+        return f"Failed to {self.doing} {self.name}"
+
+    @property
+    def missing(self):
+        """The message when the resource does not exist."""
+        return f"{self.kind} {self.name} does not exist: create it first ({self.created_by})."
+
+    def before(self, current):
+        """`current` as the diff shows it."""
+        return current
+
+    def result(self, after):
+        """`after` as the module returns it."""
+        return after
+
+
+class MemberList(ResourceList):
+    """A list of `ListMember`s, read, planned and changed one by one."""
+
+    def __init__(self, module, client, members):
+        super().__init__(module, client)
+        self.members = members
+
+    def present(self):
+        results = []
+        for member in self.members:
+            with self.failing_as(member.failure):
+                try:
+                    current = member.read()
+                    actions, after = member.plan(current)
+                    if actions and not self.module.check_mode:
+                        member.apply(actions, after)
+                except is_boto3_error_code(member.missing_error) as e:
+                    raise Failure(member.missing) from e
+            results.append(member.result(after))
+            self.record(member.name, actions, member.before(current), after)
+        return results
+
+
+def fail_on_repeats(module, option, key):
+    """Fail before any request when two members of the list option `option` share their `key`."""
+    values = [member[key] for member in module.params[option]]
+    repeated = sorted({value for value in values if values.count(value) > 1})
+    if repeated:
+        module.fail_json(msg=f"{option}: each {key} may appear once; repeated: {', '.join(repeated)}")

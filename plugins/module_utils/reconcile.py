@@ -1,0 +1,212 @@
+# Copyright: (c) 2026, dataeng.platform contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The one reconcile flow of the collection's modules, and the planned action every `plan_*` function returns.
+
+A module describes what it manages as a resource: one AWS resource (a `ManagedResource` subclass: how to read,
+create, change and delete it, and which calls a difference needs) or a list of like resources (a
+`lists.ResourceList`, itself a resource whose parts are its members). `reconcile` converges either as the task's
+`state` asks, with check mode and diff, turns AWS errors into the module's failure and exits with one result
+shape: `changed`, `actions` (the calls made, or that check mode would make, as text), `diff` and the resource
+under the module's result key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+try:
+    import botocore
+except ImportError:
+    pass  # handled by AnsibleAWSModule
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+STATE_OPTION = dict(type="str", default="present", choices=["present", "absent"])
+
+
+@dataclass(frozen=True)
+class Action:
+    """One API call a plan makes: which call, what it changes, on which resource.
+
+    `argument` is what the call changes (the tags it adds, the keys it removes, the setting it sets), `target` the
+    part of the resource the call names when the module reports it (a route, a subnet, a policy name), `resource`
+    the resource it acts on where a module manages several (filled by the list that plans it).
+    `str()` is how the module's `actions` result shows it: `resource: call target`.
+    """
+
+    call: str
+    argument: Any = None
+    target: str = ""
+    resource: str = ""
+
+    def __str__(self):
+        text = f"{self.call} {self.target}" if self.target else self.call
+        return f"{self.resource}: {text}" if self.resource else text
+
+    def on(self, resource):
+        """This action, naming the resource it acts on."""
+        return replace(self, resource=resource)
+
+
+def calls_of(actions):
+    """The API calls `actions` make, in order."""
+    return [action.call for action in actions]
+
+
+class RefusedChange(Exception):
+    """A change the service cannot make in place; the message says what to do instead."""
+
+
+class Failure(Exception):
+    """A failure the module reports with its own message: with the AWS error that caused it, if any."""
+
+    def __init__(self, message, error=None):
+        super().__init__(message)
+        self.message = message
+        self.error = error
+
+
+AWS_ERRORS = ()
+try:
+    AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError, botocore.exceptions.WaiterError)
+except NameError:
+    pass  # no botocore: AnsibleAWSModule fails before any call
+
+
+class ManagedResource:
+    """One AWS resource, as a module manages it. Subclasses implement `describe`, `plan`, `expected`, `create`,
+    `update` and `delete`.
+
+    `describe` and `expected` return the same shape (snake_case keys, tags as a dict), so a rerun compares what
+    exists with what is asked for and check mode can show the result.
+    """
+
+    #: What the resource is called in messages, e.g. "Glue database".
+    kind = "resource"
+
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+
+    @property
+    def name(self):
+        return self.params["name"]
+
+    @property
+    def failure(self):
+        """The message an AWS error gets."""
+        return f"Failed to manage {self.kind} {self.name}"
+
+    def describe(self):
+        """The resource as it exists, or None."""
+        raise NotImplementedError
+
+    def plan(self, current):
+        """The Actions that turn `current` into what the task asks for, in order.
+
+        Raises RefusedChange when the service cannot make the change in place."""
+        raise NotImplementedError
+
+    def expected(self, current):
+        """The resource as it will be after the planned calls (`current` is None for a new one)."""
+        raise NotImplementedError
+
+    def create(self):
+        raise NotImplementedError
+
+    def update(self, current, actions):
+        raise NotImplementedError
+
+    def delete(self, current):
+        raise NotImplementedError
+
+    def converge(self, state):
+        """Make the resource present or absent; returns the result keys besides the resource, and the resource."""
+        check_mode = self.module.check_mode
+        current = self.describe()
+        if state == "absent":
+            if current is None:
+                return {"changed": False}, {}
+            if not check_mode:
+                self.delete(current)
+            return {"changed": True, "diff": {"before": current, "after": {}}}, {}
+        if current is None:
+            if check_mode:
+                after = self.expected(None)
+            else:
+                self.create()
+                after = self.describe()
+            return {"changed": True, "diff": {"before": {}, "after": after}}, after
+        actions = self.plan(current)
+        if not actions:
+            return {"changed": False}, current
+        if check_mode:
+            after = self.expected(current)
+        else:
+            self.update(current, actions)
+            after = self.describe()
+        shown = [str(action) for action in actions]
+        return {"changed": True, "actions": shown, "diff": {"before": current, "after": after}}, after
+
+
+def reconcile(module, resource, result_key):
+    """Converge `resource` (one resource or a list of them) as `module.params['state']` asks, then exit the module
+    with the result under `result_key`."""
+    try:
+        result, value = resource.converge(module.params.get("state", "present"))
+    except RefusedChange as refused:
+        module.fail_json(msg=f"{resource.kind} {resource.name}: {refused}")
+    except Failure as failure:
+        if failure.error is None:
+            module.fail_json(msg=failure.message)
+        module.fail_json_aws(failure.error, msg=failure.message)
+    except AWS_ERRORS as e:
+        module.fail_json_aws(e, msg=resource.failure)
+    module.exit_json(**result, **{result_key: value})
+
+
+def run(resource_class, result_key, options, check_params=None, **module_options):
+    """The main() of a module that manages one named resource: `options` besides `name` and `state` (and the tag
+    options when the resource has tags), `check_params(params)` for what argument_spec cannot say (an error
+    message or None), `module_options` for AnsibleAWSModule (required_if...)."""
+    argument_spec = dict(name=dict(type="str", required=True), state=STATE_OPTION, **options)
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True, **module_options)
+    error = check_params(module.params) if check_params else None
+    if error:
+        module.fail_json(msg=error)
+    reconcile(module, resource_class(module), result_key)
+
+
+class Setting:
+    """A setting a module reads and sets (of the account, or of a resource it does not create): converged by
+    `reconcile` like a resource, with `changed`, the diff and, under the result key, the value asked for.
+    Subclasses implement `read` and `write`; `shown` is the value as the diff shows it."""
+
+    #: The message an AWS error gets.
+    failure = ""
+
+    def __init__(self, module, client, wanted):
+        self.module = module
+        self.client = client
+        self.wanted = wanted
+
+    def read(self):
+        raise NotImplementedError
+
+    def write(self):
+        raise NotImplementedError
+
+    def shown(self, value):
+        return value
+
+    def converge(self, _state):
+        current = self.read()
+        changed = current != self.wanted
+        if changed and not self.module.check_mode:
+            self.write()
+        return {
+            "changed": changed,
+            "diff": {"before": self.shown(current), "after": self.shown(self.wanted)},
+        }, self.wanted
