@@ -115,3 +115,31 @@ def test_the_entry_points_accept_exactly_the_declared_roles():
     specs = yaml.safe_load((REPO / "roles/common/meta/argument_specs.yml").read_text())["argument_specs"]
     for entry_point, option in [("lane", "common_lane_roles"), ("inputs", "common_inputs")]:
         assert sorted(specs[entry_point]["options"][option]["choices"]) == CLOUD_ROLES, entry_point
+
+
+@pytest.mark.parametrize("role", CLOUD_ROLES)
+def test_a_role_publishes_its_fact_from_one_definition(role):
+    """platform_<role> is set once, in facts.yml, to _<role>_published from vars/main.yml (fed by the converge's
+    or the find's answers); elsewhere only teardown resets it to nothing."""
+    fact, definition = f"platform_{role}", f"_{role}_published"
+    assert definition in load_yaml(REPO / "roles" / role / "vars/main.yml")
+    published = {}
+    for path in sorted((REPO / "roles" / role / "tasks").glob("*.yml")):
+        for task in walk(load_yaml(path) or []):
+            value = task.get("ansible.builtin.set_fact", {}).get(fact, published)
+            if value is not published:
+                published.setdefault(path.name, []).append(value)
+    assert published.pop("facts.yml") == [f"{{{{ {definition} }}}}"]
+    assert published in ({}, {"absent.yml": [{}]}), published
+
+
+def load_yaml(path: Path):
+    return yaml.safe_load(path.read_text())
+
+
+def walk(tasks: list[dict]):
+    """Every task of a task list, those inside blocks too."""
+    for task in tasks:
+        yield task
+        for section in ("block", "rescue", "always"):
+            yield from walk(task.get(section, []))
