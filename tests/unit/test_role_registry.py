@@ -58,6 +58,8 @@ def test_every_cloud_role_is_declared_once():
 def test_the_lane_names_are_unique_and_the_waves_numbered_from_one():
     assert len({lane["name"] for lane in LANES}) == len(LANES)
     assert sorted({lane["wave"] for lane in LANES}) == list(range(1, max(lane["wave"] for lane in LANES) + 1))
+    # _common_cloud_roles (and tests/support's CLOUD_ROLES) flatten the lanes as declared: wave by wave.
+    assert [lane["wave"] for lane in LANES] == sorted(lane["wave"] for lane in LANES)
 
 
 @pytest.mark.parametrize("role", CONVERGE_ORDER)
