@@ -34,8 +34,8 @@ AWS_ENV = (
 )
 
 _COMMON_VARS = yaml.safe_load((Path(__file__).resolve().parents[2] / "roles/common/vars/main.yml").read_text())
-# The cloud roles, in the order plan checks them.
-CLOUD_ROLES = tuple(_COMMON_VARS["_common_cloud_roles"])
+# The cloud roles, in the order plan checks them (the order they converge in, as _common_cloud_roles derives it).
+CLOUD_ROLES = tuple(role for lane in _COMMON_VARS["_common_cloud_lanes"] for role in lane["roles"])
 # The local hosts the cloud layer runs on: the controller, and one per lane of cloud roles.
 CLOUD_LANES = frozenset(lane["name"] for lane in _COMMON_VARS["_common_cloud_lanes"])
 CONTROLLER_HOSTS = CLOUD_LANES | {"localhost"}
