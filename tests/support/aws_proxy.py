@@ -194,8 +194,11 @@ class Request:
 
 def error_response(request: Request, status: int, code: str, message: str) -> tuple[int, str, bytes]:
     """Status, content type and body of an AWS error in the request's protocol."""
-    if request.protocol == "json":
-        return status, "application/x-amz-json-1.1", json.dumps({"__type": code, "message": message}).encode()
+    if request.protocol in ("json", "rest-json"):
+        # REST-JSON services (DLM) answer errors in JSON too
+        # (https://smithy.io/2.0/aws/protocols/aws-restjson1-protocol.html#operation-error-serialization).
+        content_type = "application/x-amz-json-1.1" if request.protocol == "json" else "application/json"
+        return status, content_type, json.dumps({"__type": code, "message": message}).encode()
     error = f"<Code>{code}</Code><Message>{message}</Message>"
     if request.protocol == "ec2":
         body = f"<Response><Errors><Error>{error}</Error></Errors><RequestID>0</RequestID></Response>"
@@ -210,7 +213,12 @@ def error_response(request: Request, status: int, code: str, message: str) -> tu
 def fault_response(request: Request, kind: str) -> tuple[int, str, bytes]:
     """Status, content type and body AWS sends for `kind` in the request's protocol."""
     codes = {
-        "throttle": {"json": "ThrottlingException", "ec2": "RequestLimitExceeded", "rest-xml": "SlowDown"},
+        "throttle": {
+            "json": "ThrottlingException",
+            "rest-json": "ThrottlingException",
+            "ec2": "RequestLimitExceeded",
+            "rest-xml": "SlowDown",
+        },
         "server_error": {"json": "InternalFailure", "ec2": "InternalError", "rest-xml": "InternalError"},
         "unavailable": {"json": "ServiceUnavailable", "ec2": "Unavailable", "rest-xml": "ServiceUnavailable"},
     }[kind]

@@ -1,11 +1,16 @@
-"""The fault proxy's eventual consistency: what it learns from the creates it forwards, and what it refuses."""
+"""The fault proxy: the faults it injects, read as AWS's own, and its eventual consistency (what it learns from the creates it forwards, and what it refuses)."""
 
 from __future__ import annotations
 
 import json
 import urllib.parse
 
-from support.aws_proxy import EventualConsistency, Propagation, Request
+import botocore.session
+import pytest
+from botocore.parsers import create_parser
+from botocore.retries.standard import ThrottledRetryableChecker, TransientRetryableChecker
+
+from support.aws_proxy import EventualConsistency, Propagation, Request, fault_response
 
 LONG = Propagation(ec2_seconds=600, iam_seconds=600)
 PROFILE_ARN = "arn:aws:iam::123456789012:instance-profile/dataeng-dev-monitoring"
@@ -139,3 +144,38 @@ def test_a_rest_json_request_is_named_by_its_method_and_path():
     }
     named = {(method, path): Request(method, path, headers, b"").operation for method, path in requests}
     assert named == requests
+
+
+def signed(service, method="POST", path="/", body=b"", headers=()):
+    credential = {"authorization": f"AWS4-HMAC-SHA256 Credential=KEY/20261206/us-east-2/{service}/aws4_request"}
+    return Request(method, path, credential | dict(headers), body)
+
+
+# One request of each protocol the platform's clients speak, with the operation botocore parses its answer for.
+PROTOCOL_SAMPLES = {
+    "json": (signed("glue", headers={"x-amz-target": "AWSGlue.GetJob"}), "glue", "GetJob"),
+    "rest-json": (signed("dlm", "GET", "/policies"), "dlm", "GetLifecyclePolicies"),
+    "ec2": (request("ec2", {"Action": "DescribeVpcs"}), "ec2", "DescribeVpcs"),
+    "rest-xml": (signed("s3", "GET", "/bucket"), "s3", "ListObjects"),
+    "query": (request("iam", {"Action": "GetRole"}), "iam", "GetRole"),
+}
+
+
+@pytest.mark.parametrize("protocol", PROTOCOL_SAMPLES)
+@pytest.mark.parametrize("kind", ["throttle", "server_error", "unavailable"])
+def test_an_injected_fault_reads_as_the_retryable_error_aws_sends(protocol, kind):
+    """botocore (and AWSRetry after it) retries a fault only when it can parse its code from the answer."""
+    req, service, operation = PROTOCOL_SAMPLES[protocol]
+    assert req.protocol == protocol
+    status, content_type, body = fault_response(req, kind)
+    model = botocore.session.get_session().get_service_model(service)
+    parsed = create_parser(model.metadata["protocol"]).parse(
+        {"status_code": status, "headers": {"content-type": content_type}, "body": body},
+        model.operation_model(operation).output_shape,
+    )
+    code = parsed["Error"]["Code"]
+    if kind == "throttle":
+        assert code in ThrottledRetryableChecker._THROTTLED_ERROR_CODES
+    else:
+        assert status in TransientRetryableChecker._TRANSIENT_STATUS_CODES
+        assert code in {"InternalFailure", "InternalError", "ServiceUnavailable", "Unavailable"}
