@@ -1,4 +1,5 @@
-"""The fault proxy: the faults it injects, read as AWS's own, and its eventual consistency (what it learns from the creates it forwards, and what it refuses)."""
+"""The fault proxy: the faults it injects, read as AWS's own, and its eventual consistency (what it learns
+from the creates it forwards, and what it refuses)."""
 
 from __future__ import annotations
 
