@@ -41,14 +41,26 @@ def test_secret_values_are_only_in_their_0600_env_files_and_never_printed(render
             assert secret not in output
 
 
+PREFIX = "dataeng-montest"
+GRAFANA_LOGIN = {"username": "grafadmin", "password": "S3cret-from-SM-4u"}
+
+
+@pytest.fixture
+def grafana_login_secret(aws_emulator):
+    """Grafana's login in Secrets Manager, deleted afterwards: the session's emulator is shared with the module
+    tests, which expect an account without secrets."""
+    aws = Aws(aws_emulator)
+    name = f"{PREFIX}/grafana"
+    aws.secretsmanager.create_secret(Name=name, SecretString=json.dumps(GRAFANA_LOGIN))
+    yield
+    aws.secretsmanager.delete_secret(SecretId=name, ForceDeleteWithoutRecovery=True)
+
+
 def test_the_grafana_login_comes_from_secrets_manager_and_a_generated_elastic_password_is_kept(
-    repo, tmp_path, aws_emulator
+    repo, tmp_path, aws_emulator, grafana_login_secret
 ):
     """No passwords given: Grafana's login is read from <prefix>/grafana, Elasticsearch's is generated once."""
-    prefix = "dataeng-montest"
-    login = {"username": "grafadmin", "password": "S3cret-from-SM-4u"}
-    aws = Aws(aws_emulator)
-    aws.secretsmanager.create_secret(Name=f"{prefix}/grafana", SecretString=json.dumps(login))
+    prefix, login = PREFIX, GRAFANA_LOGIN
     runner = PlaybookRunner(repo, tmp_path)
     env = runner.environment(**aws_emulator.environment())
     root = tmp_path / "monitoring"
