@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 # The security scanner's own virtualenv (requirements-scanner.txt says why it is not $(VENV)).
 SCANNER_VENV ?= .scanner-venv
 EMULATOR_PORT ?= 5000
+# The integration tests' processes: a test mostly waits on Ansible, so two keep both cores of a small machine busy.
+INTEGRATION_WORKERS ?= 2
 EMULATOR_STATE ?= .local/emulator
 # Target of `make destroy`; local by default so nothing reaches AWS by accident.
 INVENTORY ?= inventories/local
@@ -87,12 +89,15 @@ destroy: venv ## Tear down the platform of INVENTORY (default: local); asks for 
 	if [ -z "$$answer" ]; then read -r -p "Type the environment name of $(INVENTORY) to destroy it: " answer; fi; \
 	$(INVENTORY_AWS_ENV) $(PLAYBOOK) -i $(INVENTORY) playbooks/destroy.yml -e "confirm_destroy=$$answer"
 
-# The scanner's install (about 3 minutes and 190 s of CPU, mostly unpacking 2.3 GB) runs niced beside lint,
-# sanity, unit and the Glue jobs, taking only the CPU they leave; only the integration tests need it, and wait for it.
+# The scanner's install (about 3 minutes and 190 s of CPU, mostly unpacking 2.3 GB) and, on a fresh machine, the
+# Kubernetes API server's build (about 5 minutes on both cores) run niced beside lint, sanity, unit and the Glue
+# jobs, taking only the CPU they leave; only the integration tests need them, and wait for them.
 test: venv system-deps ## Lint, sanity, unit, Glue job and integration tests
 	@mkdir -p build; nice -n 19 $(MAKE) --no-print-directory scanner > build/scanner-install.log 2>&1 & installing=$$!; \
+	nice -n 19 $(MAKE) --no-print-directory kube-apiserver > build/kube-apiserver.log 2>&1 & building=$$!; \
 	$(MAKE) --no-print-directory lint sanity unit jobs; status=$$?; \
 	wait $$installing || { cat build/scanner-install.log; exit 1; }; \
+	wait $$building || { cat build/kube-apiserver.log; exit 1; }; \
 	test $$status = 0 && $(MAKE) --no-print-directory integration
 
 lint: venv ## ansible-lint (production profile) and ruff
@@ -109,8 +114,8 @@ unit: venv ## Unit tests (no emulator)
 jobs: venv system-deps ## The Glue job scripts on local PySpark (needs Java)
 	$(BIN)/pytest tests/jobs
 
-integration: venv kube-apiserver scanner ## Integration tests against an emulator the tests start themselves
-	$(BIN)/pytest tests/integration
+integration: venv kube-apiserver scanner ## Integration tests against an emulator the tests start themselves, in INTEGRATION_WORKERS processes
+	$(BIN)/pytest --numprocesses $(INTEGRATION_WORKERS) --dist loadgroup tests/integration
 
 bench: venv ## Benchmark the cloud layer on fresh emulators into build/bench/ (BENCH_OPTIONS="--repeat 1" for a quick look)
 	PYTHONPATH=tests:tools $(BIN)/python tests/bench/bench.py $(BENCH_OPTIONS)
