@@ -115,7 +115,7 @@ jobs: venv system-deps ## The Glue job scripts on local PySpark (needs Java)
 	$(BIN)/pytest tests/jobs
 
 integration: venv kube-apiserver scanner ## Integration tests against an emulator the tests start themselves, in INTEGRATION_WORKERS processes
-	$(BIN)/pytest --numprocesses $(INTEGRATION_WORKERS) --dist loadgroup tests/integration
+	$(BIN)/pytest --numprocesses $(INTEGRATION_WORKERS) --dist loadscope tests/integration
 
 bench: venv ## Benchmark the cloud layer on fresh emulators into build/bench/ (BENCH_OPTIONS="--repeat 1" for a quick look)
 	PYTHONPATH=tests:tools $(BIN)/python tests/bench/bench.py $(BENCH_OPTIONS)

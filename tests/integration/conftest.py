@@ -3,38 +3,36 @@
 from __future__ import annotations
 
 from contextlib import ExitStack
-from pathlib import Path
 
 import pytest
 
-from support import scanner
+from support import scanner, work_groups
 from support.aws import Aws
 from support.converges import Converge, side_by_side
 from support.emulator import running_emulator
 
-# `make integration` runs these tests in two processes (pytest-xdist, `--dist loadgroup`): one core idles while
-# a test waits on Ansible or the emulator. A work group runs in one process, in order, so that what its tests
-# share is set up once: every test that reads the converges (the session's four accounts); a directory with
-# fixtures of its own (awx/, monitoring_config/); a module; or the group a module names itself
-# (xdist_group("docker"): what shares the test hosts' Docker engine, which one process starts and stops).
-SHARED_ACCOUNTS_GROUP = "converges"
-HERE = Path(__file__).parent
-
-
-def work_group(item: pytest.Item) -> str:
-    if "converges" in item.fixturenames:
-        return SHARED_ACCOUNTS_GROUP
-    directory = item.path.parent
-    if directory != HERE and (directory / "conftest.py").exists():
-        return str(directory.relative_to(HERE))
-    return item.nodeid.split("::")[0]
-
 
 @pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`make integration`'s processes take whole work groups (support/work_groups.py), the largest first."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class WorkGroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return work_groups.of(nodeid)
+
+    return WorkGroupScheduling(config, log)
+
+
 def pytest_collection_modifyitems(items):
-    for item in items:
-        if not item.get_closest_marker("xdist_group"):
-            item.add_marker(pytest.mark.xdist_group(work_group(item)))
+    """A module that reads the converges outside their work group would converge them again in another process."""
+    strays = {
+        item.path.name
+        for item in items
+        if "converges" in item.fixturenames and work_groups.of(item.nodeid) != work_groups.SHARED_ACCOUNTS
+    }
+    if strays:
+        raise pytest.UsageError(f"add {sorted(strays)} to SHARED_ACCOUNT_MODULES in tests/support/work_groups.py")
 
 
 @pytest.fixture(scope="session")

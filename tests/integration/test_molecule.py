@@ -17,16 +17,7 @@ SCENARIOS = sorted(path.parent.name for path in (REPO / "molecule").glob("*/mole
 NEEDS_API_SERVER = {"argocd"}
 
 
-def work_group(scenario: str) -> str:
-    """A scenario on the test hosts shares their Docker engine with the other modules of the "docker" group
-    (conftest.py); any other scenario has its own emulator and runs beside anything."""
-    on_test_hosts = "shared/testhosts/" in (REPO / "molecule" / scenario / "molecule.yml").read_text()
-    return "docker" if on_test_hosts else f"molecule-{scenario}"
-
-
-@pytest.mark.parametrize(
-    "scenario", [pytest.param(scenario, marks=pytest.mark.xdist_group(work_group(scenario))) for scenario in SCENARIOS]
-)
+@pytest.mark.parametrize("scenario", SCENARIOS)
 def test_scenario(scenario, playbook):
     if (
         scenario in NEEDS_API_SERVER

@@ -25,8 +25,7 @@ from support.emulator import RequestRecording, running_emulator
 from support.playbook import CLOUD_LANES, PlaybookResult, PlaybookRunner
 from support.testhost import StandIns, stand_in_hosts
 
-# The test hosts' Docker engine: one process at a time (conftest.py).
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("docker")]
+pytestmark = pytest.mark.slow
 LOCAL = ("-i", "inventories/local")
 # The cloud layer and the outputs, which need no host.
 CLOUD_LAYER = ("playbooks/cloud.yml", "playbooks/outputs.yml", *LOCAL)

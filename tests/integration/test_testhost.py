@@ -17,8 +17,7 @@ import pytest
 import testhost
 from support.testhost import ensure_engine_and_image, ensure_service_images, running_testhost, unique_name
 
-# The test hosts' Docker engine: one process at a time (conftest.py).
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("docker")]
+pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 
 
