@@ -89,15 +89,12 @@ destroy: venv ## Tear down the platform of INVENTORY (default: local); asks for 
 	if [ -z "$$answer" ]; then read -r -p "Type the environment name of $(INVENTORY) to destroy it: " answer; fi; \
 	$(INVENTORY_AWS_ENV) $(PLAYBOOK) -i $(INVENTORY) playbooks/destroy.yml -e "confirm_destroy=$$answer"
 
-# The scanner's install (about 3 minutes and 190 s of CPU, mostly unpacking 2.3 GB) and, on a fresh machine, the
-# Kubernetes API server's build (about 5 minutes on both cores) run niced beside lint, sanity, unit and the Glue
-# jobs, taking only the CPU they leave; only the integration tests need them, and wait for them.
-test: venv system-deps ## Lint, sanity, unit, Glue job and integration tests
+# The scanner's install (about 3 minutes and 190 s of CPU, mostly unpacking 2.3 GB) runs niced beside lint,
+# sanity, unit and the Glue jobs, taking only the CPU they leave; only the integration tests need it, and wait for it.
+test: venv system-deps ## Lint, sanity, unit, Glue job and integration tests (the slowest aside: make extended)
 	@mkdir -p build; nice -n 19 $(MAKE) --no-print-directory scanner > build/scanner-install.log 2>&1 & installing=$$!; \
-	nice -n 19 $(MAKE) --no-print-directory kube-apiserver > build/kube-apiserver.log 2>&1 & building=$$!; \
 	$(MAKE) --no-print-directory lint sanity unit jobs; status=$$?; \
 	wait $$installing || { cat build/scanner-install.log; exit 1; }; \
-	wait $$building || { cat build/kube-apiserver.log; exit 1; }; \
 	test $$status = 0 && $(MAKE) --no-print-directory integration
 
 lint: venv ## ansible-lint (production profile) and ruff
@@ -114,8 +111,15 @@ unit: venv ## Unit tests (no emulator)
 jobs: venv system-deps ## The Glue job scripts on local PySpark (needs Java)
 	$(BIN)/pytest tests/jobs
 
-integration: venv kube-apiserver scanner ## Integration tests against an emulator the tests start themselves, in INTEGRATION_WORKERS processes
-	$(BIN)/pytest --numprocesses $(INTEGRATION_WORKERS) --dist loadscope tests/integration
+integration: venv scanner ## Integration tests against an emulator the tests start themselves, in INTEGRATION_WORKERS processes
+	$(BIN)/pytest --numprocesses $(INTEGRATION_WORKERS) --dist loadscope -m "not extended" tests/integration
+
+# What `make test` leaves out for time (about 25 minutes of CPU and, once, the API server's build): every role's
+# molecule scenario on its own (the site test converges, reruns and checks them together) with argocd's against
+# a real Kubernetes API server, and a converge and destroy as a user holding only the deployer policy under IAM
+# enforcement (the site test checks the policy against every request its runs sent).
+extended: venv system-deps kube-apiserver ## The slow checks make test leaves out: molecule scenarios, the deployer policy enforced
+	$(BIN)/pytest --numprocesses $(INTEGRATION_WORKERS) --dist loadscope -m extended tests/integration
 
 bench: venv ## Benchmark the cloud layer on fresh emulators into build/bench/ (BENCH_OPTIONS="--repeat 1" for a quick look)
 	PYTHONPATH=tests:tools $(BIN)/python tests/bench/bench.py $(BENCH_OPTIONS)

@@ -30,7 +30,7 @@ from support.aws import Aws
 from support.emulator import running_emulator
 from support.playbook import PlaybookRunner
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.extended]
 CLOUD_LAYER = ("playbooks/cloud.yml", "-i", "inventories/local")
 DESTROY = ("playbooks/destroy.yml", "-i", "inventories/local", "-e", "confirm_destroy=local", "-e", "destroy_data=true")
 # Needed early in every converge (the network lane's first create), so a policy without it fails at once.

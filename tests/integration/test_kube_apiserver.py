@@ -15,6 +15,7 @@ from kubernetes import client, config
 
 import kube_apiserver
 
+pytestmark = pytest.mark.extended
 TOOL = Path(kube_apiserver.__file__)
 
 

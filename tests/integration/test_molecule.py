@@ -10,7 +10,7 @@ import pytest
 
 import kube_apiserver
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.extended]
 REPO = Path(__file__).resolve().parents[2]
 SCENARIOS = sorted(path.parent.name for path in (REPO / "molecule").glob("*/molecule.yml"))
 # Scenarios that run a Kubernetes API server (tools/kube_apiserver.py starts one, building it when needed).
