@@ -23,7 +23,9 @@ def test_dev_without_credentials_fails_in_seconds_with_one_clear_message(playboo
     result = playbook.run("site.yml", "-i", "inventories/dev", "-e", ADMIN)
 
     assert result.returncode != 0
-    assert result.seconds < 20, f"took {result.seconds:.1f}s"
+    # Waiting on the instance metadata service or retrying takes minutes; the run itself about 8 s alone and up to
+    # 30 s on a slow 2-core machine beside the other test process (`make integration`), hence the margin.
+    assert result.seconds < 60, f"took {result.seconds:.1f}s"
     assert "No AWS credentials found for region us-east-2" in result.output
     assert "AWS_ACCESS_KEY_ID" in result.output
     assert "make local" in result.output
