@@ -13,6 +13,7 @@ process at a time. The scheduler knows a test by its node id only, so a test's g
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -29,8 +30,11 @@ DOCKER_ENGINE_MODULES = {"test_site.py", "test_testhost.py"}
 MOLECULE_SCENARIO = re.compile(r"test_molecule\.py::test_scenario\[(?P<scenario>[^\]]+)\]$")
 
 
+@cache
 def on_test_hosts(scenario: str) -> bool:
-    """A host role's scenario: its instances are test hosts (molecule/shared/testhosts), not an emulator."""
+    """A host role's scenario: its instances are test hosts (molecule/shared/testhosts), not an emulator.
+
+    Cached: the scheduler asks for a test's group again each time the test completes."""
     return "shared/testhosts/" in (REPO / "molecule" / scenario / "molecule.yml").read_text()
 
 
