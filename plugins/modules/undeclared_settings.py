@@ -51,9 +51,6 @@ attributes:
   diff_mode:
     support: none
     description: Nothing to compare; it never changes anything.
-  platform:
-    platforms: all
-    description: Runs on the controller only; the host is never contacted.
 notes:
   - Variables a playbook, a role or a task defines (C(vars:), role parameters) are not looked at; they are code, not
     settings a user gives to a run.
