@@ -181,6 +181,9 @@ BAD_SETTINGS = [
     ({"glue_number_of_workers": 1}, "glue_number_of_workers at least 2 (got 1)"),
     ({"glue_version": "1.0"}, 'glue_version must be a Glue version of 2.0 or later (got "1.0")'),
     ({"glue_crawler_schedule": "daily"}, "glue_crawler_schedule empty or a cron expression of six fields"),
+    # Settings no role declares, which Ansible alone would ignore.
+    ({"ecs_task_cpu": 3000}, "ignore them: ecs_task_cpu (did you mean ecs_spark_job_cpu?)"),
+    ({"network_vpc_cdir": "10.1.0.0/16"}, "ignore them: network_vpc_cdir (did you mean network_vpc_cidr?)"),
 ]
 
 
@@ -198,3 +201,48 @@ def test_bad_settings_fail_before_any_aws_request(playbook, settings, message):
     assert message in " ".join(result.output.split()), result.output[-2500:]
     assert STS_TASK not in result.output
     assert "did not answer" not in result.output
+
+
+def test_undeclared_settings_are_all_named_at_once_before_any_aws_request(playbook):
+    # The example, a mistyped shared setting and a removed one; an endpoint nobody listens on, as above.
+    settings = {"ecs_task_cpu": 3000, "platform_tag": {"Owner": "me"}, "network_nat_gateway_enabled": True}
+    env = playbook.environment(AWS_ENDPOINT_URL=free_loopback_endpoint())
+    result = playbook.run("playbooks/cloud.yml", "-i", "inventories/local", "-e", json.dumps(settings), env=env)
+
+    output = " ".join(result.output.split())
+    assert result.returncode != 0
+    assert (
+        "No role of dataeng.platform declares these variables, so the run would ignore them: ecs_task_cpu (did you "
+        "mean ecs_spark_job_cpu?); platform_tag (did you mean platform_tags?). network_nat_gateway_enabled is gone: "
+        "set network_private_egress to nat_gateway"
+    ) in output, result.output[-2500:]
+    assert "Nothing was changed" in output
+    assert "platform_undeclared_settings_allowed" in output
+    assert result.recap()["failed"] == 1
+    assert STS_TASK not in result.output
+    assert "did not answer" not in result.output
+
+
+def test_a_variable_of_ones_own_passes_once_allowed(playbook):
+    settings = {"ecs_task_cpu": 3000, "platform_undeclared_settings_allowed": ["ecs_task_*"]}
+    env = playbook.environment(AWS_ENDPOINT_URL=free_loopback_endpoint())
+    result = playbook.run("playbooks/cloud.yml", "-i", "inventories/local", "-e", json.dumps(settings), env=env)
+
+    # Past every check, the run asks STS, which does not answer.
+    assert result.returncode != 0
+    assert "did not answer" in result.output, result.output[-2500:]
+    assert "ecs_task_cpu (did you mean" not in result.output
+
+
+def test_the_host_layer_alone_stops_on_an_undeclared_setting(playbook):
+    env = playbook.environment(AWS_ENDPOINT_URL=free_loopback_endpoint())
+    result = playbook.run(
+        "playbooks/hosts.yml", "-i", "inventories/local", "-e", "monitoring_grafana_pasword=x", env=env
+    )
+
+    assert result.returncode != 0
+    assert "monitoring_grafana_pasword (did you mean monitoring_grafana_admin_password?)" in " ".join(
+        result.output.split()
+    ), result.output[-2500:]
+    # It stopped in the first play, on the controller: no host play started.
+    assert "Host layer - Docker Engine" not in result.output
