@@ -15,14 +15,16 @@ from contextlib import contextmanager
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
+from ansible_collections.dataeng.platform.plugins.module_utils.plan import resource_change
 from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import AWS_ERRORS, Failure
 
 
 class ResourceList:
     """Like resources of one kind, as the task lists them. Subclasses implement `present` and `absent`."""
 
-    #: What the list is called in messages, e.g. "secrets".
+    #: What the list is called in messages, e.g. "secrets", and what the plan calls a member, e.g. "secret".
     kind = "resources"
+    member_kind = "resource"
 
     def __init__(self, module, client):
         self.module = module
@@ -59,7 +61,9 @@ class ResourceList:
     def converge(self, state):
         results = self.present() if state == "present" else self.absent()
         shown = [str(action) for action in self.actions]
-        return {"changed": bool(self.actions), "actions": shown, "diff": self.diff}, results
+        before, after = self.diff["before"], self.diff["after"]
+        planned = [resource_change(self.member_kind, member, before[member], after[member]) for member in before]
+        return {"changed": bool(self.actions), "actions": shown, "diff": self.diff, "planned": planned}, results
 
     @contextmanager
     def failing_as(self, message):
@@ -73,7 +77,7 @@ class ResourceList:
 class ListMember:
     """One member of a `MemberList`: a resource that exists already, of which the module reconciles settings."""
 
-    #: What the resource is called in messages, e.g. "Bucket".
+    #: What the resource is called in messages and in the plan, e.g. "bucket".
     kind = "resource"
     #: What the module does to it, for the failure message, e.g. "lay out bucket".
     doing = "reconcile"
@@ -104,7 +108,7 @@ class ListMember:
     @property
     def missing(self):
         """The message when the resource does not exist."""
-        return f"{self.kind} {self.name} does not exist: create it first ({self.created_by})."
+        return f"{self.kind[0].upper()}{self.kind[1:]} {self.name} does not exist: create it first ({self.created_by})."
 
     def before(self, current):
         """`current` as the diff shows it."""
@@ -121,6 +125,7 @@ class MemberList(ResourceList):
     def __init__(self, module, client, members):
         super().__init__(module, client)
         self.members = members
+        self.member_kind = members[0].kind if members else self.member_kind
 
     def present(self):
         results = []

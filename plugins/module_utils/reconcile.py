@@ -7,8 +7,8 @@ A module describes what it manages as a resource: one AWS resource (a `ManagedRe
 create, change and delete it, and which calls a difference needs) or a list of like resources (a
 `lists.ResourceList`, itself a resource whose parts are its members). `reconcile` converges either as the task's
 `state` asks, with check mode and diff, turns AWS errors into the module's failure and exits with one result
-shape: `changed`, `actions` (the calls made, or that check mode would make, as text), `diff` and the resource
-under the module's result key.
+shape: `changed`, `actions` (the calls made, or that check mode would make, as text), `diff`, `planned` (the
+resource changes, as module_utils/plan.py describes them) and the resource under the module's result key.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ except ImportError:
     pass  # handled by AnsibleAWSModule
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.dataeng.platform.plugins.module_utils.plan import resource_change
 
 STATE_OPTION = dict(type="str", default="present", choices=["present", "absent"])
 
@@ -122,6 +124,11 @@ class ManagedResource:
     def delete(self, current):
         raise NotImplementedError
 
+    def changed(self, before, after, **result):
+        """The result keys of a change from `before` to `after`."""
+        planned = [resource_change(self.kind, self.name, before, after)]
+        return {"changed": True, **result, "diff": {"before": before, "after": after}, "planned": planned}
+
     def converge(self, state):
         """Make the resource present or absent; returns the result keys besides the resource, and the resource."""
         check_mode = self.module.check_mode
@@ -131,14 +138,14 @@ class ManagedResource:
                 return {"changed": False}, {}
             if not check_mode:
                 self.delete(current)
-            return {"changed": True, "diff": {"before": current, "after": {}}}, {}
+            return self.changed(current, {}), {}
         if current is None:
             if check_mode:
                 after = self.expected(None)
             else:
                 self.create()
                 after = self.describe()
-            return {"changed": True, "diff": {"before": {}, "after": after}}, after
+            return self.changed({}, after), after
         actions = self.plan(current)
         if not actions:
             return {"changed": False}, current
@@ -147,8 +154,7 @@ class ManagedResource:
         else:
             self.update(current, actions)
             after = self.describe()
-        shown = [str(action) for action in actions]
-        return {"changed": True, "actions": shown, "diff": {"before": current, "after": after}}, after
+        return self.changed(current, after, actions=[str(action) for action in actions]), after
 
 
 def reconcile(module, resource, result_key):
@@ -181,11 +187,14 @@ def run(resource_class, result_key, options, check_params=None, **module_options
 
 class Setting:
     """A setting a module reads and sets (of the account, or of a resource it does not create): converged by
-    `reconcile` like a resource, with `changed`, the diff and, under the result key, the value asked for.
-    Subclasses implement `read` and `write`; `shown` is the value as the diff shows it."""
+    `reconcile` like a resource, with `changed`, the diff, the planned change and, under the result key, the value
+    asked for. Subclasses implement `read` and `write`; `shown` is the value as the diff shows it (a dict)."""
 
     #: The message an AWS error gets.
     failure = ""
+    #: What the plan calls the setting, and what it belongs to (the region's, when empty).
+    kind = "setting"
+    name = ""
 
     def __init__(self, module, client, wanted):
         self.module = module
@@ -206,7 +215,8 @@ class Setting:
         changed = current != self.wanted
         if changed and not self.module.check_mode:
             self.write()
-        return {
-            "changed": changed,
-            "diff": {"before": self.shown(current), "after": self.shown(self.wanted)},
-        }, self.wanted
+        before, after = self.shown(current), self.shown(self.wanted)
+        result = {"changed": changed, "diff": {"before": before, "after": after}}
+        if changed:
+            result["planned"] = [resource_change(self.kind, self.name or self.module.region, before, after)]
+        return result, self.wanted

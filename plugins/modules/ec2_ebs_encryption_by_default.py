@@ -39,6 +39,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+planned:
+  description: Each resource change made (or that check mode would make), as docs/plan.md describes it.
+  returned: when something changed
+  type: list
+  elements: dict
 enabled:
   description: Whether EBS encryption by default is on after the task.
   returned: always
@@ -61,6 +66,7 @@ def call_to_make(enabled_now, wanted):
 
 class EncryptionByDefault(Setting):
     failure = "Unable to read or change EBS encryption by default"
+    kind = "EBS encryption by default of region"
 
     def read(self):
         return self.client.get_ebs_encryption_by_default(aws_retry=True)["EbsEncryptionByDefault"]

@@ -135,6 +135,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+planned:
+  description: Each resource change made (or that check mode would make), as docs/plan.md describes it.
+  returned: when something changed
+  type: list
+  elements: dict
 actions:
   description: "The API calls made (or that would be made, in check mode), each as C(<group>: <call>)."
   returned: always
@@ -242,6 +247,7 @@ def expected_rules(current, actions):
 class SecurityGroups(ec2.VpcList):
     """The listed groups of one VPC, as the task asks for them."""
 
+    member_kind = "security group"
     option = "groups"
     key = "name"
     result_key = "security_groups"

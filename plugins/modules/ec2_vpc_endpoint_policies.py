@@ -62,6 +62,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+planned:
+  description: Each resource change made (or that check mode would make), as docs/plan.md describes it.
+  returned: when something changed
+  type: list
+  elements: dict
 actions:
   description: "The API calls made (or that would be made, in check mode), each as C(<endpoint id>: <call>)."
   returned: always
@@ -112,6 +117,8 @@ def apply_policy(client, endpoint_id, actions):
 
 class EndpointPolicies(ResourceList):
     """The policies of the listed endpoints, which exist already."""
+
+    member_kind = "policy of VPC endpoint"
 
     def present(self):
         wanted = {e["id"]: json.loads(e["policy"]) if e["policy"] else None for e in self.params["endpoints"]}

@@ -112,6 +112,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+planned:
+  description: Each resource change made (or that check mode would make), as docs/plan.md describes it.
+  returned: when something changed
+  type: list
+  elements: dict
 actions:
   description: "The API calls made (or that would be made, in check mode), each as C(<service>: <call>)."
   returned: always
@@ -207,6 +212,7 @@ def plan_endpoint(current, wanted, purge_tags):
 class Endpoints(ec2.VpcList):
     """The listed interface endpoints of one VPC, as the task asks for them."""
 
+    member_kind = "interface endpoint"
     option = "endpoints"
     key = "service"
     result_key = "endpoints"

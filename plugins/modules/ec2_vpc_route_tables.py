@@ -109,6 +109,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+planned:
+  description: Each resource change made (or that check mode would make), as docs/plan.md describes it.
+  returned: when something changed
+  type: list
+  elements: dict
 actions:
   description: "The API calls made (or that would be made, in check mode), each as C(<table>: <call> <what>)."
   returned: always
@@ -236,6 +241,7 @@ def plan_table(current, wanted, subnet_owners, purge_routes, purge_tags):
 class RouteTables(ec2.VpcList):
     """The listed route tables of one VPC, as the task asks for them."""
 
+    member_kind = "route table"
     option = "route_tables"
     key = "name"
     result_key = "route_tables"

@@ -90,6 +90,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+planned:
+  description: Each resource change made (or that check mode would make), as docs/plan.md describes it.
+  returned: when something changed
+  type: list
+  elements: dict
 actions:
   description: "The API calls made (or that would be made, in check mode), each as C(<cidr>: <call>)."
   returned: always
@@ -161,6 +166,7 @@ def plan_subnet(current, wanted, purge_tags):
 class Subnets(ec2.VpcList):
     """The listed subnets of one VPC, as the task asks for them."""
 
+    member_kind = "subnet"
     option = "subnets"
     key = "cidr"
     result_key = "subnets"

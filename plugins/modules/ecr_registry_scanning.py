@@ -63,6 +63,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+planned:
+  description: Each resource change made (or that check mode would make), as docs/plan.md describes it.
+  returned: when something changed
+  type: list
+  elements: dict
 scanning_configuration:
   description: The registry's scanning configuration after the task, in the module's terms.
   returned: always
@@ -114,6 +119,7 @@ def scanning_request(configuration):
 
 class RegistryScanning(Setting):
     failure = "Unable to read or set the registry's scanning configuration"
+    kind = "ECR registry scanning configuration of region"
 
     def read(self):
         return configuration_of(self.client.get_registry_scanning_configuration(aws_retry=True))

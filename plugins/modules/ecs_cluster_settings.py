@@ -44,6 +44,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+planned:
+  description: Each resource change made (or that check mode would make), as docs/plan.md describes it.
+  returned: when something changed
+  type: list
+  elements: dict
 container_insights:
   description: The cluster's containerInsights setting after the task.
   returned: always
@@ -68,10 +73,13 @@ def settings_request(cluster, container_insights):
 
 
 class ContainerInsights(Setting):
+    kind = "settings of ECS cluster"
+
     def __init__(self, module, client, wanted):
         super().__init__(module, client, wanted)
         self.cluster = module.params["cluster"]
         self.failure = f"Unable to read or set the settings of ECS cluster {self.cluster}"
+        self.name = self.cluster
 
     def read(self):
         clusters = self.client.describe_clusters(aws_retry=True, clusters=[self.cluster], include=["SETTINGS"])

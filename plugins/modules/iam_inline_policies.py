@@ -70,6 +70,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+planned:
+  description: Each resource change made (or that check mode would make), as docs/plan.md describes it.
+  returned: when something changed
+  type: list
+  elements: dict
 actions:
   description: "The changes made (or that would be made, in check mode), each as C(<role>: <API call> <policy>)."
   returned: always

@@ -149,6 +149,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+planned:
+  description: Each resource change made (or that check mode would make), as docs/plan.md describes it.
+  returned: when something changed
+  type: list
+  elements: dict
 actions:
   description: "The changes made (or that would be made, in check mode), each as C(<bucket>: <API call>)."
   returned: always
@@ -349,7 +354,7 @@ def duplicate_rule_ids(buckets):
 class BucketLayout(ListMember):
     """Reads and changes the layout of one bucket."""
 
-    kind = "Bucket"
+    kind = "bucket"
     doing = "lay out bucket"
     missing_error = "NoSuchBucket"
     created_by = "amazon.aws.s3_bucket"

@@ -66,6 +66,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+planned:
+  description: Each resource change made (or that check mode would make), as docs/plan.md describes it.
+  returned: when something changed
+  type: list
+  elements: dict
 actions:
   description: "The objects written (or that would be written, in check mode), each as C(<key>: put_object)."
   returned: always
@@ -125,6 +130,7 @@ def holds(head, content):
 class S3Object(ListMember):
     """One object of the bucket, uploaded when it does not hold the source's content."""
 
+    kind = "S3 object"
     missing_error = "NoSuchBucket"
 
     def __init__(self, client, bucket, wanted, content):

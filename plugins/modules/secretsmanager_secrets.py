@@ -130,6 +130,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+planned:
+  description: Each resource change made (or that check mode would make), as docs/plan.md describes it.
+  returned: when something changed
+  type: list
+  elements: dict
 actions:
   description: "The API calls made (or that would be made, in check mode), each as C(<secret>: <call>)."
   returned: always
@@ -246,6 +251,7 @@ class Secrets(ResourceList):
     """The listed secrets, as the task asks for them."""
 
     kind = "secrets"
+    member_kind = "secret"
 
     def __init__(self, module, client, kms):
         super().__init__(module, client)

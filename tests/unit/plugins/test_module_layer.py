@@ -1,4 +1,4 @@
-"""The module layer's Action and list bookkeeping: what `actions` and `diff` show of a plan."""
+"""The module layer's Action and list bookkeeping: what `actions`, `diff` and `planned` show of a plan."""
 
 from __future__ import annotations
 
@@ -27,5 +27,19 @@ def test_a_list_shows_each_changed_member_by_name_and_only_those():
         "changed": True,
         "actions": ["a: delete_tags"],
         "diff": {"before": {"a": {"tags": {"Owner": "x"}}, "c": {}}, "after": {"a": {"tags": {}}, "c": {"tags": {}}}},
+        "planned": [
+            {
+                "kind": "resource",
+                "name": "a",
+                "action": "update",
+                "changes": [{"attribute": "tags.Owner", "old": "x", "new": None}],
+            },
+            {
+                "kind": "resource",
+                "name": "c",
+                "action": "create",
+                "changes": [{"attribute": "tags", "old": None, "new": {}}],
+            },
+        ],
     }
     assert value == ["results"]
