@@ -154,7 +154,10 @@ def watcher_client(settings):
         aws_session_token=settings.get("session_token") or None,
         region_name=settings["region"],
     )
-    config = botocore.config.Config(retries={"mode": "standard", "total_max_attempts": 10})
+    # A few quick attempts: the watcher must not outlive its run by minutes when the endpoint is gone.
+    config = botocore.config.Config(
+        retries={"mode": "standard", "total_max_attempts": 5}, connect_timeout=5, read_timeout=15
+    )
     return session.client(
         "ssm",
         endpoint_url=settings.get("endpoint_url") or None,
