@@ -30,7 +30,7 @@ DESCRIPTION = (
     "Run lock of a dataeng.platform environment: exists while a run converges or destroys it. "
     "Break a stale one with `make break-lock`."
 )
-# AWX sets these in the environment of every job it runs.
+# AWX sets these in the environment of every job it runs (RunJob.build_env, awx/main/tasks/jobs.py).
 AWX_JOB_VARIABLE = "JOB_ID"
 AWX_HOST_VARIABLE = "AWX_HOST"
 # How often the watcher looks whether the ansible-playbook process still runs.
@@ -48,8 +48,14 @@ def holder_text(holder, now=None):
         text += f" of {', '.join(holder['playbooks'])}"
     text += f" by {holder.get('holder') or 'an unknown user'}"
     if holder.get("awx_job"):
-        where = f" on {holder['awx_host']}" if holder.get("awx_host") else ""
-        text += f" (AWX job {holder['awx_job']}{where})"
+        text += f" (AWX job {holder['awx_job']}"
+        if holder.get("awx_template"):
+            text += f" of {holder['awx_template']!r}"
+        if holder.get("awx_user"):
+            text += f" launched by {holder['awx_user']}"
+        if holder.get("awx_host"):
+            text += f" on {holder['awx_host']}"
+        text += ")"
     since = holder.get("since")
     if since:
         text += f" since {since}"

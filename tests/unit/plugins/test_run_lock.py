@@ -32,11 +32,17 @@ def ssm():
 
 
 def test_the_message_names_who_holds_the_lock_and_how_to_break_it():
-    held = {**ALICE, "awx_job": "42", "awx_host": "https://awx.example.com"}
-    message = run_lock.held_message(NAME, "dev", held, NOW)
+    awx = {
+        "awx_job": "42",
+        "awx_host": "https://awx.example.com",
+        "awx_template": "dataeng-dev site",
+        "awx_user": "bob",
+    }
+    message = run_lock.held_message(NAME, "dev", {**ALICE, **awx}, NOW)
     assert (
         "Environment dev is locked by another run: converge of site.yml by alice@laptop "
-        "(AWX job 42 on https://awx.example.com) since 2026-12-06T22:01:00Z (30 min ago)"
+        "(AWX job 42 of 'dataeng-dev site' launched by bob on https://awx.example.com) "
+        "since 2026-12-06T22:01:00Z (30 min ago)"
     ) in message
     assert f"SSM parameter {NAME}" in message
     assert "`make break-lock INVENTORY=<inventory>`" in message
