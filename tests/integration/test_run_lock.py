@@ -1,8 +1,8 @@
 """The run lock: two runs never change one account at once, and a run releases its lock however it ends.
 
 One emulator; each run converges the ECR lane only (`--tags ecr`), which is enough to go through the plan, the lock,
-the lanes and their end. A run is held still by freezing its processes once it holds the lock, as a long converge
-would hold it.
+the lanes and their end (and with site.yml, the host layer's and the outputs' plays). A run is held still by freezing
+its processes once it holds the lock, as a long converge would hold it.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -28,6 +29,8 @@ pytestmark = pytest.mark.slow
 
 LOCK = "/dataeng-local/run-lock"
 ECR_LANE = (*CLOUD_LAYER, "--tags", "ecr")
+SITE_ECR_LANE = ("site.yml", "-i", "inventories/local", "--tags", "ecr")
+RELEASED = re.compile(r"TASK \[dataeng\.platform\.common : Release the environment's run lock\] \**\nok: \[localhost\]")
 # What AWX puts in a job's environment.
 AWX_JOB = {"JOB_ID": "4242", "AWX_HOST": "https://awx.example.com"}
 
@@ -81,8 +84,13 @@ def frozen(pid: int) -> Iterator[None]:
 
 
 def start(playbook: PlaybookRunner, env: dict[str, str]) -> subprocess.Popen:
-    """ansible-playbook on the ECR lane, in the background."""
-    command = [str(Path(sys.executable).parent / "ansible-playbook"), *ECR_LANE]
+    """The whole site.yml on the ECR lane, in the background: its last play releases the lock."""
+    command = [
+        str(Path(sys.executable).parent / "ansible-playbook"),
+        *SITE_ECR_LANE,
+        "-e",
+        f"outputs_file={playbook.outputs_file}",
+    ]
     return subprocess.Popen(
         command, cwd=playbook.repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
@@ -97,7 +105,7 @@ def test_a_second_run_stops_at_the_lock_naming_who_holds_it_until_the_first_ends
             blocked = playbook.run(*ECR_LANE, env=env)
             assert blocked.returncode != 0
             message = " ".join(blocked.output.split())
-            assert "Environment local is locked by another run: converge of cloud.yml by " in message, blocked.output[
+            assert "Environment local is locked by another run: converge of site.yml by " in message, blocked.output[
                 -3000:
             ]
             assert f"{holder['holder']} (AWX job 4242 on https://awx.example.com) since {holder['since']}" in message
@@ -114,6 +122,8 @@ def test_a_second_run_stops_at_the_lock_naming_who_holds_it_until_the_first_ends
         with contextlib.suppress(ProcessLookupError):
             holding.kill()
     assert holding.returncode == 0, output[-3000:]
+    # Released by site.yml's last play, not only by the watcher once the run ended.
+    assert RELEASED.search(output), output[-3000:]
     wait_for(lambda: lock_holder(ssm) is None, "the lock was not released after the run", timeout=15)
 
 
