@@ -12,7 +12,7 @@ import pytest
 from support.aws import Aws
 from support.emulator import running_emulator
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.extended]
 
 NETWORK = ("playbooks/cloud.yml", "-i", "inventories/local", "--tags", "network")
 NAT_GATEWAY = ("-e", "network_private_egress=nat_gateway")
