@@ -29,7 +29,7 @@ PLAYBOOK := $(BIN)/ansible-playbook
 # The test hosts standing in for the emulated instances (named after them).
 LOCAL_TESTHOSTS := dataeng-local-kubernetes dataeng-local-monitoring
 
-.PHONY: help venv system-deps local testhosts testhosts-stop emulator-start emulator-stop outputs destroy break-lock \
+.PHONY: help venv system-deps local testhosts testhosts-stop emulator-start emulator-stop outputs plan drift destroy break-lock \
         test lint sanity unit jobs integration build lock scanner scanner-lock clean docs docs-check kube-apiserver bench deployer-policy
 
 help: ## List the targets
@@ -83,6 +83,14 @@ testhosts-stop: ## Remove the local test hosts
 
 outputs: venv ## Print the outputs of INVENTORY (default: local)
 	$(INVENTORY_AWS_ENV) $(PLAYBOOK) -i $(INVENTORY) playbooks/outputs.yml
+
+plan: venv ## Print what a converge of INVENTORY's cloud layer would add, change or destroy; saved to plan-<inventory>.json
+	$(INVENTORY_AWS_ENV) $(BIN)/python tools/plan.py -i $(INVENTORY) $(PLAN_OPTIONS)
+
+# tools/plan.py --detailed-exitcode tells CI "no changes" (0) from "changes" (2) and errors (1); make turns any
+# failure into its own status 2.
+drift: venv ## The plan of INVENTORY, failing when the account differs from it (drift)
+	$(INVENTORY_AWS_ENV) $(BIN)/python tools/plan.py -i $(INVENTORY) --detailed-exitcode $(PLAN_OPTIONS)
 
 destroy: venv ## Tear down the platform of INVENTORY (default: local); asks for the environment name, or CONFIRM=<env>
 	@answer="$(CONFIRM)"; \

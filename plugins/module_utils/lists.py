@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
-from ansible_collections.dataeng.platform.plugins.module_utils.plan import resource_change
+from ansible_collections.dataeng.platform.plugins.module_utils.plan import CREATE, UPDATE, resource_change
 from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import AWS_ERRORS, Failure
 
 
@@ -62,8 +62,12 @@ class ResourceList:
         results = self.present() if state == "present" else self.absent()
         shown = [str(action) for action in self.actions]
         before, after = self.diff["before"], self.diff["after"]
-        planned = [resource_change(self.member_kind, member, before[member], after[member]) for member in before]
+        planned = [self.planned_change(member, before[member], after[member]) for member in before]
         return {"changed": bool(self.actions), "actions": shown, "diff": self.diff, "planned": planned}, results
+
+    def planned_change(self, member, before, after):
+        """The planned change of `member` (see module_utils/plan.py)."""
+        return resource_change(self.member_kind, member, before, after)
 
     @contextmanager
     def failing_as(self, message):
@@ -81,6 +85,11 @@ class ListMember:
     kind = "resource"
     #: What the module does to it, for the failure message, e.g. "lay out bucket".
     doing = "reconcile"
+    #: What of the resource the module sets, when not all of it, e.g. "inline policies of": the plan names the
+    #: member so. And whether a member that was not there is created (an object) or a part of an existing resource
+    #: set (a role's inline policies): the plan's action.
+    part = ""
+    creates = True
     #: The error code AWS answers when the resource does not exist, and the module that creates it.
     missing_error = ""
     created_by = ""
@@ -125,7 +134,14 @@ class MemberList(ResourceList):
     def __init__(self, module, client, members):
         super().__init__(module, client)
         self.members = members
-        self.member_kind = members[0].kind if members else self.member_kind
+        if members:
+            self.member_kind = f"{members[0].part} {members[0].kind}".strip()
+
+    def planned_change(self, member, before, after):
+        change = super().planned_change(member, before, after)
+        if change["action"] == CREATE and not self.members[0].creates:
+            change["action"] = UPDATE
+        return change
 
     def present(self):
         results = []

@@ -150,6 +150,8 @@ class RolePolicies(ListMember):
     """Reads and changes the inline policies of one role."""
 
     kind = "IAM role"
+    part = "inline policies of"
+    creates = False
     doing = "set the inline policies of IAM role"
     missing_error = "NoSuchEntity"
     created_by = "amazon.aws.iam_role"

@@ -355,6 +355,7 @@ class BucketLayout(ListMember):
     """Reads and changes the layout of one bucket."""
 
     kind = "bucket"
+    creates = False
     doing = "lay out bucket"
     missing_error = "NoSuchBucket"
     created_by = "amazon.aws.s3_bucket"

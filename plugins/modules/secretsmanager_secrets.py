@@ -10,10 +10,10 @@ version_added: 0.1.0
 short_description: Manage several Secrets Manager secrets at once, with passwords generated when each is created
 description:
   - Makes a list of JSON secrets exist with the description, KMS key and tags the task gives, or deletes them.
-  - A secret's value is set once, when the module creates it - its O(secrets[].fields) and, for each field named in
-    O(secrets[].generated), a new random password. A secret that exists keeps its value whatever the task says, so
-    a rerun never changes a password; its description, KMS key and tags are made what the task says (the KMS key
-    change re-encrypts the value, which stays the same).
+  - A secret's value is set once, when the module creates it - its O(secrets[].public_fields), its
+    O(secrets[].fields) and, for each field named in O(secrets[].generated), a new random password. A secret that
+    exists keeps its value whatever the task says, so a rerun never changes a password; its description, KMS key
+    and tags are made what the task says (the KMS key change re-encrypts the value, which stays the same).
   - A secret scheduled for deletion is restored, with its value.
   - With O(secrets[].resource_policy), the secret's resource-based policy is made that policy, sent with
     C(BlockPublicPolicy) so that Secrets Manager refuses one that would open the secret beyond the account.
@@ -41,7 +41,15 @@ options:
         default: ""
       fields:
         description:
-          - Fields of the JSON value a new secret gets, besides the generated ones.
+          - Fields of the JSON value a new secret gets, besides the generated ones, whose values are secret.
+          - Ansible hides each of these values wherever it appears in the task's output (C(no_log)), even in other
+            names; put what is not secret in O(secrets[].public_fields).
+        type: dict
+        default: {}
+      public_fields:
+        description:
+          - Fields of the JSON value a new secret gets that are not secret (usernames, hosts, ports); the task's
+            output shows them. O(secrets[].fields) wins when both name a field.
         type: dict
         default: {}
       generated:
@@ -112,7 +120,7 @@ EXAMPLES = r"""
     secrets:
       - name: dev/mysql
         description: MySQL credentials
-        fields: {username: admin, port: 3306}
+        public_fields: {username: admin, port: 3306}
         generated: [password]
         tags: {Environment: dev}
       - name: dev/app
@@ -302,7 +310,11 @@ class Secrets(ResourceList):
                     after["arn"] = self.create(wanted)
                     self.apply(wanted, actions[1:])
             else:
-                actions, after = plan_secret(current, wanted, self.kms_key_matches(current), self.params["purge_tags"])
+                matches = self.kms_key_matches(current)
+                actions, after = plan_secret(current, wanted, matches, self.params["purge_tags"])
+                if not matches:
+                    # As the task names it; AWS may report it otherwise (by id) once changed.
+                    after["kms_key_id"] = self.params["kms_key_id"]
                 if actions and not self.module.check_mode:
                     self.apply(wanted, actions)
                     after = self.describe(name, with_policy)
@@ -328,7 +340,7 @@ class Secrets(ResourceList):
 
     def create(self, wanted):
         """Create the secret with its fields and freshly generated passwords; return its ARN."""
-        value = dict(wanted["fields"])
+        value = {**wanted["public_fields"], **wanted["fields"]}
         for field in wanted["generated"]:
             value[field] = new_password(self.params["password_length"], self.params["password_specials"])
         request = {"Name": wanted["name"], "Description": wanted["description"], "SecretString": json.dumps(value)}
@@ -366,7 +378,7 @@ class Secrets(ResourceList):
 
 def main():
     argument_spec = dict(
-        # The list names the secrets; their values are in `fields` (no_log) or generated.
+        # The list names the secrets; their values are in `public_fields`, `fields` (no_log) or generated.
         secrets=dict(
             type="list",
             elements="dict",
@@ -375,8 +387,10 @@ def main():
             options=dict(
                 name=dict(type="str", required=True),
                 description=dict(type="str", default=""),
-                # Usernames and hosts, but a user may put a secret there too.
                 fields=dict(type="dict", default={}, no_log=True),
+                # Usernames and hosts: Ansible would hide each no_log value in every string of the output, so the
+                # username "dataeng" in `fields` would hide the secrets' names ("dataeng-dev/mysql") and tags.
+                public_fields=dict(type="dict", default={}, no_log=False),
                 generated=dict(type="list", elements="str", default=[], no_log=False),
                 tags=dict(type="dict"),
                 resource_policy=dict(type="dict"),

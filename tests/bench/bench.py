@@ -1,5 +1,6 @@
-"""Benchmark of the cloud layer against a fresh emulator: cold converge, no-op rerun, no-op rerun
-of each role alone, and the cold converge and no-op rerun with the data lake carrying more datasets.
+"""Benchmark of the cloud layer against a fresh emulator: cold converge, no-op rerun, the plan of the unchanged
+account (playbooks/plan.yml in check mode), no-op rerun of each role alone, and the cold converge and no-op rerun
+with the data lake carrying more datasets.
 
 A dataset adds no resource: it is one action in each of the workflow's two triggers (the run of a job
 with that dataset's arguments), so what grows with the datasets is the triggers' actions, the bytes of
@@ -70,10 +71,12 @@ class Measurement:
         return sum(self.requests.values())
 
 
-def measure(runner: PlaybookRunner, env: dict[str, str], recording: RequestRecording, *args: str) -> Measurement:
+def measure(
+    runner: PlaybookRunner, env: dict[str, str], recording: RequestRecording, *args: str, playbook=CLOUD_LAYER
+) -> Measurement:
     recording.restart()
     before_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
-    result = runner.run(*CLOUD_LAYER, *args, env=env)
+    result = runner.run(*playbook, *args, env=env)
     after_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
         raise SystemExit(f"ansible-playbook {' '.join(args)} failed:\n{result.output[-4000:]}")
@@ -110,12 +113,26 @@ def one_run(datasets_count: int, in_detail: bool, scratch: Path) -> dict:
             recording = RequestRecording(emulator)
             run[f"cold{suffix}"] = measure(runner, env, recording, *extra, *forks)
             run[f"noop{suffix}"] = measure(runner, env, recording, *extra, *forks)
+            if not forks:
+                run["plan"] = measure(runner, env, recording, *extra, playbook=plan_of(runner))
             if in_detail and not forks:
                 for role in CLOUD_ROLES:
                     run[f"noop {role}"] = measure(runner, env, recording, *extra, "--tags", role)
             run.setdefault("resources", account.managed_resources(account.inventory(Aws(emulator))))
             run.setdefault("trigger_actions", trigger_actions(Aws(emulator)))
     return run
+
+
+def plan_of(runner: PlaybookRunner) -> tuple[str, ...]:
+    """The plan as `make plan` runs it (tools/plan.py adds its exit code), its JSON in the run's directory."""
+    return (
+        "playbooks/plan.yml",
+        "-i",
+        "inventories/local",
+        "--check",
+        "-e",
+        f"plan_file={runner.workdir / 'plan.json'}",
+    )
 
 
 def trigger_actions(aws: Aws) -> dict[str, int]:
@@ -156,6 +173,16 @@ def targets(result: dict) -> list[tuple[str, str, bool]]:
             "No-op rerun: at most 0.25 s per managed resource",
             f"{noop['wall_seconds'] / resources:.2f} s",
             noop["wall_seconds"] <= 0.25 * resources,
+        ),
+    ]
+    plan = figures["plan"]
+    found += [
+        ("The plan of the unchanged account changes nothing", f"changed={plan['changed']}", plan["changed"] == 0),
+        (
+            "The plan of the unchanged account no slower than the no-op rerun",
+            f"{plan['wall_seconds'] / noop['wall_seconds']:.2f}x",
+            # A tenth for the noise of one run on a busy machine.
+            plan["wall_seconds"] <= 1.1 * noop["wall_seconds"],
         ),
     ]
     if "cold (forks 1)" in figures:

@@ -28,7 +28,11 @@ def run(datasets: int, noop_seconds: float) -> dict:
         # 129 managed resources: 0.25 s each allows a 32.25 s no-op rerun, 3 requests each 387 requests.
         "resources": {"s3_object": 100, "iam_role": 29},
         "trigger_actions": dict.fromkeys(TRIGGERS, datasets),
-        "figures": {"cold": figures(34.0, changed=25, requests=362), "noop": figures(noop_seconds)},
+        "figures": {
+            "cold": figures(34.0, changed=25, requests=362),
+            "noop": figures(noop_seconds),
+            "plan": figures(noop_seconds * 1.05),
+        },
     }
 
 
@@ -70,6 +74,12 @@ def test_figures_that_meet_every_target_exit_0_and_are_written(tmp_path, capsys)
             "No-op rerun: at most 3 AWS requests per managed resource: measured 3.10",
         ),
         ("runs.1.figures.noop.wall_seconds", 33.0, "No-op rerun: at most 0.25 s per managed resource: measured 0.26 s"),
+        ("runs.1.figures.plan.changed", 2, "The plan of the unchanged account changes nothing: measured changed=2"),
+        (
+            "runs.1.figures.plan.wall_seconds",
+            34.2,
+            "The plan of the unchanged account no slower than the no-op rerun: measured 1.10x",
+        ),
         (
             "runs.1.figures.cold (forks 1).wall_seconds",
             50.0,

@@ -151,11 +151,15 @@ def _set_names(task: dict) -> set[str]:
 
 
 def test_every_fact_the_roles_set_is_declared_or_published():
-    """A role that starts publishing a fact named like a setting must add it to _common_published_facts, or a later
-    play's check (outputs.yml after site.yml) would take it for an undeclared setting."""
+    """A role or playbook that starts publishing a fact named like a setting must add it to _common_published_facts,
+    or a later play's check (outputs.yml after site.yml) would take it for an undeclared setting."""
+    task_lists = [yaml.safe_load(task_file.read_text()) for task_file in REPO.glob("roles/*/tasks/*.yml")]
+    for playbook in REPO.glob("playbooks/*.yml"):
+        for play in yaml.safe_load(playbook.read_text()):
+            task_lists += [play.get(section) for section in ("pre_tasks", "tasks", "post_tasks")]
     set_names = set()
-    for task_file in REPO.glob("roles/*/tasks/*.yml"):
-        for task in _task_lists(yaml.safe_load(task_file.read_text())):
+    for tasks in task_lists:
+        for task in _task_lists(tasks):
             set_names |= {name for name in _set_names(task) if "{{" not in name}
     assert set_names, "no set_fact found: the walk above is broken"
     assert reported(*set_names) == []

@@ -54,6 +54,7 @@ def test_one_job_template_per_layer(definitions):
         "monitoring",
         "site",
         "outputs",
+        "drift",
         "destroy",
     ]
     assert templates["data lake"]["job_tags"] == "data_lake"
@@ -67,6 +68,9 @@ def test_one_job_template_per_layer(definitions):
     assert "monitoring" in templates["monitoring"]["job_tags"].split(",")
     assert (templates["site"]["playbook"], templates["site"]["job_tags"]) == ("site.yml", "")
     assert templates["destroy"]["playbook"] == "playbooks/destroy.yml"
+    drift = templates["drift"]
+    assert (drift["playbook"], drift["job_type"]) == ("playbooks/plan.yml", "check")
+    assert drift["extra_vars"] == {"plan_fail_on_changes": True}
     for template in definitions["job_templates"]:
         assert template["project"] == definitions["project"]["name"]
         assert template["inventory"] == definitions["inventory"]["name"]

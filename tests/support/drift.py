@@ -1,0 +1,202 @@
+"""Changes made to a converged account outside the collection, as someone in the console would make them, each with
+the planned change that would put it back: what the plan must name (tests/integration/test_plan.py)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from support.aws import Aws
+
+PREFIX = "dataeng-local"
+ACCOUNT = "123456789012"
+LAKE_BUCKET = f"{PREFIX}-data-lake-{ACCOUNT}"
+OUTPUTS_BUCKET = f"{PREFIX}-glue-outputs-{ACCOUNT}"
+
+
+@dataclass(frozen=True)
+class Expected:
+    """The planned change that undoes a drift: the resource, and one attribute with its old and new value (each the
+    value itself, or a test of it where the module's whole list is more than the drift knows)."""
+
+    kind: str
+    name: str
+    attribute: str
+    old: Any
+    new: Any
+
+    def matches(self, change: dict) -> bool:
+        return change["attribute"] == self.attribute and _is(change["old"], self.old) and _is(change["new"], self.new)
+
+
+def _is(value: Any, expected: Any) -> bool:
+    return expected(value) if callable(expected) else value == expected
+
+
+@dataclass(frozen=True)
+class Drift:
+    what: str
+    make: Callable[[Aws], Expected]
+
+
+def _group(aws: Aws, name: str) -> dict:
+    return aws.ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [name]}])["SecurityGroups"][0]
+
+
+def rule_added(aws: Aws) -> Expected:
+    group = _group(aws, f"{PREFIX}-bastion")
+    aws.ec2.authorize_security_group_ingress(
+        GroupId=group["GroupId"],
+        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 3389, "ToPort": 3389, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+    )
+
+    def opened(rules):
+        return {"ports": "3389", "proto": "tcp", "rule_desc": None, "source": "0.0.0.0/0"} in rules
+
+    return Expected("security group", f"{PREFIX}-bastion", "ingress", opened, lambda rules: rules and not opened(rules))
+
+
+def versioning_suspended(aws: Aws) -> Expected:
+    aws.s3.put_bucket_versioning(Bucket=OUTPUTS_BUCKET, VersioningConfiguration={"Status": "Suspended"})
+    return Expected("bucket", OUTPUTS_BUCKET, "versioning", "Suspended", "Enabled")
+
+
+def tag_removed(aws: Aws) -> Expected:
+    subnet = aws.ec2.describe_subnets(Filters=[{"Name": "cidr-block", "Values": ["10.0.1.0/24"]}])["Subnets"][0]
+    aws.ec2.delete_tags(Resources=[subnet["SubnetId"]], Tags=[{"Key": "Tier"}])
+    return Expected("subnet", "10.0.1.0/24", "tags.Tier", None, "public")
+
+
+def lifecycle_rule_deleted(aws: Aws) -> Expected:
+    rules = aws.s3.get_bucket_lifecycle_configuration(Bucket=LAKE_BUCKET)["Rules"]
+    kept = [rule for rule in rules if rule["ID"] != "expire-access-logs"]
+    aws.s3.put_bucket_lifecycle_configuration(Bucket=LAKE_BUCKET, LifecycleConfiguration={"Rules": kept})
+
+    def ids(rules):
+        return sorted(rule["rule_id"] for rule in rules)
+
+    return Expected(
+        "bucket",
+        LAKE_BUCKET,
+        "lifecycle_rules",
+        lambda old: ids(old) == sorted(rule["ID"] for rule in kept),
+        lambda new: ids(new) == sorted(rule["ID"] for rule in rules),
+    )
+
+
+def secret_key_changed(aws: Aws) -> Expected:
+    # The key Secrets Manager uses when none is named: what choosing the default in the console does.
+    aws.secretsmanager.update_secret(SecretId=f"{PREFIX}/mysql", KmsKeyId="alias/aws/secretsmanager")
+    return Expected("secret", f"{PREFIX}/mysql", "kms_key_id", "alias/aws/secretsmanager", f"alias/{PREFIX}-secrets")
+
+
+def scan_on_push_off(aws: Aws) -> Expected:
+    aws.ecr.put_image_scanning_configuration(
+        repositoryName="local-data-jobs", imageScanningConfiguration={"scanOnPush": False}
+    )
+    return Expected("ECR repository", "local-data-jobs", "scan_on_push", False, True)
+
+
+def route_deleted(aws: Aws) -> Expected:
+    table = aws.ec2.describe_route_tables(Filters=[{"Name": "tag:Name", "Values": [f"{PREFIX}-public"]}])[
+        "RouteTables"
+    ][0]
+    gateway = next(route["GatewayId"] for route in table["Routes"] if route.get("DestinationCidrBlock") == "0.0.0.0/0")
+    aws.ec2.delete_route(RouteTableId=table["RouteTableId"], DestinationCidrBlock="0.0.0.0/0")
+    return Expected("route table", f"{PREFIX}-public", "routes.0.0.0.0/0", None, gateway)
+
+
+def ecr_lifecycle_policy_deleted(aws: Aws) -> Expected:
+    policy = aws.ecr.get_lifecycle_policy(repositoryName="local-glue-jobs")["lifecyclePolicyText"]
+    aws.ecr.delete_lifecycle_policy(repositoryName="local-glue-jobs")
+    return Expected("ECR repository", "local-glue-jobs", "lifecycle_policy", None, json.loads(policy))
+
+
+def ebs_encryption_off(aws: Aws) -> Expected:
+    aws.ec2.disable_ebs_encryption_by_default()
+    return Expected("EBS encryption by default of region", "us-east-2", "enabled", False, True)
+
+
+def inline_policy_deleted(aws: Aws) -> Expected:
+    role = f"{PREFIX}-glue-service"
+    document = aws.iam.get_role_policy(RoleName=role, PolicyName=role)["PolicyDocument"]
+    aws.iam.delete_role_policy(RoleName=role, PolicyName=role)
+
+    def same_statements(new):
+        return new and sorted(map(shown, new["Statement"])) == sorted(map(shown, document["Statement"]))
+
+    return Expected("inline policies of IAM role", role, role, None, same_statements)
+
+
+def database_described_otherwise(aws: Aws) -> Expected:
+    database = aws.glue.get_database(Name="local_data_lake_catalog")["Database"]
+    aws.glue.update_database(
+        Name=database["Name"],
+        DatabaseInput={
+            "Name": database["Name"],
+            "Description": "changed in the console",
+            "LocationUri": database["LocationUri"],
+        },
+    )
+    return Expected("Glue database", database["Name"], "description", "changed in the console", database["Description"])
+
+
+def container_insights_off(aws: Aws) -> Expected:
+    aws.ecs.update_cluster(
+        cluster="local-data-processing-cluster", settings=[{"name": "containerInsights", "value": "disabled"}]
+    )
+    return Expected(
+        "settings of ECS cluster", "local-data-processing-cluster", "container_insights", "disabled", "enabled"
+    )
+
+
+def secret_described_otherwise(aws: Aws) -> Expected:
+    name = f"{PREFIX}/redis"
+    description = aws.secretsmanager.describe_secret(SecretId=name)["Description"]
+    aws.secretsmanager.update_secret(SecretId=name, Description="changed in the console")
+    return Expected("secret", name, "description", "changed in the console", description)
+
+
+def registry_scanning_reset(aws: Aws) -> Expected:
+    rules = aws.ecr.get_registry_scanning_configuration()["scanningConfiguration"]["rules"]
+    aws.ecr.put_registry_scanning_configuration(scanType="BASIC", rules=[])
+    wanted = [
+        {
+            "repository_filters": [found["filter"] for found in rule["repositoryFilters"]],
+            "scan_frequency": rule["scanFrequency"],
+        }
+        for rule in rules
+    ]
+    return Expected("ECR registry scanning configuration of region", "us-east-2", "rules", [], wanted)
+
+
+DRIFTS = [
+    Drift(function.__name__.replace("_", " "), function)
+    for function in (
+        rule_added,
+        versioning_suspended,
+        tag_removed,
+        lifecycle_rule_deleted,
+        secret_key_changed,
+        scan_on_push_off,
+        route_deleted,
+        ecr_lifecycle_policy_deleted,
+        ebs_encryption_off,
+        inline_policy_deleted,
+        database_described_otherwise,
+        container_insights_off,
+        secret_described_otherwise,
+        registry_scanning_reset,
+    )
+]
+
+
+def drifted(aws: Aws) -> dict[str, Expected]:
+    """Make every drift; what each was, with the change that would undo it."""
+    return {drift.what: drift.make(aws) for drift in DRIFTS}
+
+
+def shown(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
