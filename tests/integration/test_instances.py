@@ -151,16 +151,16 @@ def test_a_check_run_plans_exactly_a_new_instance_type_and_root_volume_size_and_
     assert "public IPv4 address" in type_change["note"]
     assert "no Elastic IP" in type_change["note"]
     volume_changes = changed["Plan the growth of the hosts' root volumes"]
+    # Named as the plan names ec2_vol's own report of the change (by the volume's id), which it stands for.
+    root_volume_of = {host["role"]: host["root_volume"] for host in before.values()}
     assert [(change["kind"], change["name"], change["action"], change["changes"]) for change in volume_changes] == [
-        (
-            "volume",
-            f"root volume of dataeng-local-{role}",
-            "update",
-            [{"attribute": "size", "old": 20, "new": NEW_SIZE}],
-        )
+        ("volume", root_volume_of[role], "update", [{"attribute": "size", "old": 20, "new": NEW_SIZE}])
         for role in ("kubernetes", "monitoring")
     ]
-    assert all("growpart" in change["note"] and "6 hours" in change["note"] for change in volume_changes)
+    for role, change in zip(("kubernetes", "monitoring"), volume_changes, strict=True):
+        assert change["note"].startswith(f"the root volume of dataeng-local-{role}: ")
+        assert "growpart" in change["note"]
+        assert "6 hours" in change["note"]
 
     assert converge.returncode == 0, converge.output[-3000:]
     assert set(after) == set(before), "the converge launched or replaced hosts"
