@@ -45,12 +45,16 @@ PREFIX = "{project}-{environment}"
 REAL_AWS_ONLY = ("s3:PutBucketPolicy", "kms:ScheduleKeyDeletion", "ec2:DeleteSnapshot")
 # Actions that bring an account converged by an earlier release (or with other settings) to this one's, which a
 # fresh converge and its rerun never send: public subnets that mapped public addresses, repositories whose tags
-# were all mutable, a snapshot policy whose tags changed.
+# were all mutable, a snapshot policy whose tags changed, a host given a new instance type (stopped, changed,
+# started) or a larger root volume.
 ON_CHANGE_ONLY = (
     "ec2:ModifySubnetAttribute",
     "ecr:PutImageTagMutability",
     "dlm:TagResource",
     "dlm:UntagResource",
+    "ec2:StopInstances",
+    "ec2:StartInstances",
+    "ec2:ModifyVolume",
 )
 
 # Where the platform's resources are, by IAM prefix and the resource type the Service Authorization

@@ -12,6 +12,9 @@ backend by the host its credential scope names (moto.backend_index.backend_url_p
 adds DLM to both at startup, without touching moto's files. Run as a script, this file is moto's server
 with DLM registered: tools/emulator.py launches it in place of `python -m moto.server` (its name keeps
 "moto" in the command line, which is how the launcher recognises its server's pid).
+
+It also gives a volume made from no snapshot the empty SnapshotId AWS gives it (moto leaves SnapshotId out, and
+amazon.aws.ec2_vol_info, which the instances role reads the hosts' root volumes with, fails without it).
 """
 
 from __future__ import annotations
@@ -266,8 +269,24 @@ def register() -> None:
         backend_index.backend_url_patterns.append((SERVICE, re.compile(URL_BASE)))
 
 
+def blank_volumes_have_an_empty_snapshot_id() -> None:
+    """A volume created from no snapshot has SnapshotId "" on AWS, as the CreateVolume example of the AWS CLI shows
+    (https://docs.aws.amazon.com/code-library/latest/ug/ec2_example_ec2_CreateVolume_section.html)."""
+    from moto.ec2.models.elastic_block_store import Volume
+
+    created = Volume.__init__
+
+    def init(volume: Volume, *args, **kwargs) -> None:
+        created(volume, *args, **kwargs)
+        if volume.snapshot_id is None:
+            volume.snapshot_id = ""
+
+    Volume.__init__ = init
+
+
 if __name__ == "__main__":
     from moto.server import main
 
     register()
+    blank_volumes_have_an_empty_snapshot_id()
     main()

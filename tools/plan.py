@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Plan the cloud layer of an inventory as `terraform plan` does, with its exit codes.
 
 Runs playbooks/plan.yml in check mode with the dataeng.platform.plan callback, which prints every resource a converge
@@ -35,7 +34,7 @@ def environment() -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("-i", "--inventory", required=True, help="the inventory to plan, e.g. inventories/prod")
     parser.add_argument(
         "--plan-file", type=Path, help="where to save the JSON plan (default: plan-<inventory's name>.json)"

@@ -16,6 +16,10 @@ description:
   - Saves the plan as JSON (mode 0600) to O(file), or else to the path the fact C(platform_plan_path) holds once a
     task of the run sets it (C(playbooks/plan.yml) does), at the start of every play and at the end, so that a later
     play of the same run can read it; docs/plan.md documents the file.
+  - A role's prediction (C(dataeng.platform.planned_change)) stands for the stock module's own report of the same
+    resource (its kind and name as the plan gives them), which is then left out.
+  - With a JSON stdout callback (C(ansible.posix.json), C(ansible.posix.jsonl)) it prints nothing, so that the output
+    stays JSON; it still saves the plan.
   - Values the modules hide (no_log) stay hidden; a task whose whole result is hidden is listed by its name only.
 options:
   file:
@@ -36,7 +40,7 @@ import os
 import tempfile
 from datetime import datetime
 
-from ansible import context
+from ansible import constants, context
 from ansible.plugins.callback import CallbackBase
 
 from ansible_collections.dataeng.platform.plugins.module_utils.plan import CREATE, DELETE, REPLACE, UPDATE
@@ -58,6 +62,7 @@ STOCK_RESOURCES = {
     "amazon.aws.ec2_security_group": ("security group", "name"),
     "amazon.aws.ec2_snapshot": ("snapshot of volume", "volume_id"),
     "amazon.aws.ec2_tag": ("tags of", "resource"),
+    "amazon.aws.ec2_vol": ("volume", "id"),
     "amazon.aws.ec2_vpc_endpoint": ("VPC endpoint", "service"),
     "amazon.aws.ec2_vpc_igw": ("internet gateway of VPC", "vpc_id"),
     "amazon.aws.ec2_vpc_nacl": ("network ACL", "name"),
@@ -162,6 +167,8 @@ class CallbackModule(CallbackBase):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.changes = []
+        # Each (host, kind, name) a task reported under `planned`: a prediction, if a stock module follows.
+        self.planned = set()
         self.errors = []
         self.path = None
         self.started = datetime.now().astimezone().isoformat(timespec="seconds")
@@ -189,8 +196,14 @@ class CallbackModule(CallbackBase):
         action = result._task.resolved_action or result._task.action
         if not values.get("changed") or action in NO_RESOURCE_ACTIONS:
             return
+        host = result._host.get_name()
         for change in task_changes(action, result._task.get_name(), values):
-            self.changes.append(dict(change, host=result._host.get_name()))
+            resource = (host, change["kind"], change["name"])
+            if "planned" in values:
+                self.planned.add(resource)
+            elif resource in self.planned:
+                continue
+            self.changes.append(dict(change, host=host))
 
     def v2_runner_on_ok(self, result):
         # A loop's items arrive one by one (v2_runner_item_on_ok) before the loop's whole result.
@@ -214,8 +227,11 @@ class CallbackModule(CallbackBase):
 
     def v2_playbook_on_stats(self, stats):
         plan = dict(self.plan, complete=True)
-        self._display.banner("PLAN" if plan["mode"] == "check" else "APPLIED")
-        self._display.display(rendered(plan))
+        printed = "json" not in constants.DEFAULT_STDOUT_CALLBACK.rsplit(".", 1)[-1]
+        if printed:
+            self._display.banner("PLAN" if plan["mode"] == "check" else "APPLIED")
+            self._display.display(rendered(plan))
         if self.path:
             save(self.path, plan)
-            self._display.display(f"Saved to {self.path}")
+            if printed:
+                self._display.display(f"Saved to {self.path}")

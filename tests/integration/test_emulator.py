@@ -262,3 +262,10 @@ def test_its_dlm_refuses_what_dlm_refuses(aws_emulator, request_change, message)
     with pytest.raises(ClientError, match=message) as error:
         dlm.create_lifecycle_policy(**{key: value for key, value in request.items() if value}, PolicyDetails=details)
     assert error.value.response["Error"]["Code"] == "InvalidRequestException"
+
+
+def test_a_volume_made_from_no_snapshot_has_the_empty_snapshot_id_aws_gives_it(aws_emulator):
+    """amazon.aws.ec2_vol_info reads SnapshotId of every volume; moto would leave it out."""
+    ec2 = client(aws_emulator, "ec2")
+    volume_id = ec2.create_volume(Size=8, AvailabilityZone="us-east-2a")["VolumeId"]
+    assert ec2.describe_volumes(VolumeIds=[volume_id])["Volumes"][0]["SnapshotId"] == ""

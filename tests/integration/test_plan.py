@@ -49,7 +49,13 @@ class Runs:
 def planned(repo: Path, env: dict[str, str], plan_file: Path) -> Plan:
     command = [sys.executable, str(repo / "tools" / "plan.py"), "-i", "inventories/local", "--detailed-exitcode"]
     process = subprocess.run(
-        [*command, "--plan-file", str(plan_file)], cwd=repo, env=env, capture_output=True, text=True, timeout=900
+        [*command, "--plan-file", str(plan_file)],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
     )
     saved = json.loads(plan_file.read_text()) if plan_file.exists() else {}
     return Plan(process.returncode, process.stdout + process.stderr, saved)

@@ -4,6 +4,7 @@ render showed, a rerun creates nothing, and secrets travel only in the credentia
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from support.awx_controller import FakeController
 from support.awx_playbook import SECRETS, SETTINGS, changed_tasks, render, run_awx
@@ -36,6 +37,9 @@ def assert_holds(controller: FakeController, collection: str, definition: dict, 
             assert controller.name_of(REFERENCES[key], held[key]) == value, (definition["name"], key)
         elif key == "credential_type":
             assert controller.name_of("credential_types", held[key]) == value, definition["name"]
+        elif key == "extra_vars":
+            # AWX holds a template's extra variables as text (JSON or YAML).
+            assert yaml.safe_load(held[key]) == value, (definition["name"], key, held[key])
         else:
             assert held[key] == value, (definition["name"], key, held.get(key))
     return held

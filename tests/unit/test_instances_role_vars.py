@@ -1,0 +1,58 @@
+"""What the instances role reads before it changes anything (roles/instances/vars/main.yml): whether the key pair
+holds the key asked for, and which volume is a host's root volume."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from ansible.parsing.dataloader import DataLoader
+from ansible.template import Templar, trust_as_template
+
+REPO = Path(__file__).resolve().parents[2]
+ROLE_VARS = {
+    name: trust_as_template(value) if isinstance(value, str) else value
+    for name, value in yaml.safe_load((REPO / "roles/instances/vars/main.yml").read_text()).items()
+}
+KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAID69TE98ALrYIrj5wzr2SR0gCLjt0dEfzusWT6eRwFGq"
+OTHER_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFLp0c2iLx6bMZ0Jq9XyB5s7hT3kqgQvC1o8dE4rYw2N"
+
+
+def value(name: str, **facts) -> object:
+    """A role variable as Ansible templates it, given what the role's tasks registered."""
+    variables = {**ROLE_VARS, "platform_prefix": "dataeng-dev", "instances_ssh_public_key": KEY, **facts}
+    return Templar(loader=DataLoader(), variables=variables).template(ROLE_VARS[name])
+
+
+@pytest.mark.parametrize(
+    ("found", "state"),
+    [
+        ({"keypairs": []}, "absent"),
+        # Skipped: no public key asked for, so none read.
+        ({"skipped": True}, "absent"),
+        # EC2 returns the key with a comment of its own (the key pair's name): only type and key count.
+        ({"keypairs": [{"key_name": "dataeng-dev-admin", "public_key": f"{KEY} dataeng-dev-admin"}]}, "same"),
+        ({"keypairs": [{"key_name": "dataeng-dev-admin", "public_key": OTHER_KEY}]}, "different"),
+        ({"keypairs": [{"key_name": "dataeng-dev-admin"}]}, "unknown"),
+    ],
+)
+def test_the_key_pair_is_replaced_only_when_it_holds_another_key(found, state):
+    assert value("_instances_key_state", _instances_found_key=found, _instances_public_key=f"{KEY} me@laptop") == state
+
+
+def test_a_hosts_root_volume_is_the_one_at_its_root_device():
+    host = {
+        "instance_id": "i-1",
+        "tags": {"Name": "dataeng-dev-kubernetes", "Role": "kubernetes"},
+        "root_device_name": "/dev/xvda",
+        "block_device_mappings": [
+            {"device_name": "/dev/sdf", "ebs": {"volume_id": "vol-data"}},
+            {"device_name": "/dev/xvda", "ebs": {"volume_id": "vol-root"}},
+        ],
+    }
+    volumes = {"volumes": [{"id": "vol-data", "size": 100}, {"id": "vol-root", "size": 20}]}
+    facts = {"_instances_found_hosts": [host], "_instances_found_volumes": volumes}
+
+    assert value("_instances_root_volume", item={"name": "dataeng-dev-kubernetes"}, **facts) == volumes["volumes"][1]
+    assert value("_instances_root_volume", item={"name": "dataeng-dev-monitoring"}, **facts) == {}
