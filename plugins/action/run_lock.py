@@ -29,10 +29,12 @@ from ansible_collections.dataeng.platform.plugins.module_utils import run_lock
 CONNECTION = ("region", "endpoint_url", "aws_ca_bundle", "profile", "access_key", "secret_key", "session_token")
 
 
-def holder(given, environ):
+def holder(given, environ, playbook_pid):
     """Who takes the lock: the user and host of the controller, the AWX job when AWX runs it, the playbooks it
-    runs, since when; and a token only this run knows."""
+    runs, since when; a token only this run knows; and its ansible-playbook process, so that a rerun on this host
+    can tell that the run is gone."""
     taken = {
+        **run_lock.process_of_this_run(playbook_pid),
         "holder": f"{getpass.getuser()}@{socket.gethostname()}",
         "playbooks": [os.path.basename(path) for path in context.CLIARGS.get("args", ())],
         "since": run_lock.now_text(),
@@ -69,7 +71,8 @@ class ActionModule(ActionBase):
         args = dict(self._task.args)
         taking = args.get("state", "present") == "present"
         if taking:
-            args["holder"] = holder(args.get("holder") or {}, os.environ)
+            # A worker's parent is the ansible-playbook process.
+            args["holder"] = holder(args.get("holder") or {}, os.environ, os.getppid())
         result.update(self._execute_module(module_args=args, task_vars=task_vars))
         if taking and result.get("changed") and not result.get("failed") and args.get("watch", True):
             result["watcher"] = start_watcher(args, args["name"], args["holder"]["token"])

@@ -10,6 +10,11 @@ creates it. A parameter needs no container (a bucket or a table would have to ex
 outlive destroy) and a Standard one costs nothing. Its value says who holds it (JSON, well under the 4 KB of a
 Standard parameter). Releasing deletes it, only when it still carries this run's token.
 
+Runs on one controller host are serialised by a file lock on that host (`host_mutex`) while they read and then delete
+the parameter, as SSM has no conditional delete: a run that releases its own lock, the watcher of a run that ended,
+and a run that takes over the lock of a run of that host that is gone (killed with its watcher: rerun at once, it
+would otherwise wait for a lock nobody releases). Runs of other hosts only ever create it, which SSM makes atomic.
+
 Run as a script (by the run_lock action plugin), this file is the watcher that releases the lock when the
 ansible-playbook process that took it ends, however it ends: a failed task that ends the playbook, Ctrl-C, an AWX
 cancel, a killed controller process. It reads its settings as JSON on stdin and uses nothing but boto3.
@@ -17,9 +22,14 @@ cancel, a killed controller process. It reads its settings as JSON on stdin and 
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
 import json
 import os
+import socket
 import sys
+import tempfile
 import time
 from datetime import datetime, timezone
 
@@ -97,8 +107,69 @@ def read(client, name):
     return parse(value)
 
 
-def take(client, name, holder):
-    """Take the lock for `holder`; returns None when taken, else the holder of the lock."""
+def process_start(pid):
+    """When the process `pid` started (clock ticks since boot, field 22 of /proc/<pid>/stat, proc(5)), so that a
+    process that got the pid of one that ended is not taken for it; "" where there is no /proc or no such process."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
+            # The command name (field 2) is in parentheses and may hold spaces: count the fields after it.
+            return stat.read().rpartition(")")[2].split()[19]
+    except (OSError, IndexError):
+        return ""
+
+
+def controller_host():
+    """The host whose processes a run's pid is one of: its name and, on Linux, its pid namespace (two containers of
+    one machine may share a host name, never a pid namespace)."""
+    try:
+        namespace = os.readlink("/proc/self/ns/pid")
+    except OSError:
+        namespace = ""
+    return f"{socket.gethostname()} {namespace}".strip()
+
+
+def process_of_this_run(pid):
+    """What identifies the run's ansible-playbook process `pid` on its host, stored in the holder."""
+    return {"host": controller_host(), "pid": pid, "pid_start": process_start(pid)}
+
+
+def process_runs(pid, start=""):
+    """Whether the process `pid` (started at `start`, when known) still runs on this host."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return not start or process_start(pid) in ("", start)
+
+
+def gone(holder):
+    """Whether `holder` is a run of this host whose ansible-playbook process has ended: only then may another run
+    take its lock over. A run of another host is never judged gone (its processes cannot be seen from here)."""
+    pid = holder.get("pid")
+    return (
+        holder.get("host") == controller_host()
+        and isinstance(pid, int)
+        and not process_runs(pid, holder.get("pid_start", ""))
+    )
+
+
+@contextlib.contextmanager
+def host_mutex(name):
+    """Exclusive, among the runs of this host, between reading the lock and deleting it."""
+    digest = hashlib.sha256(name.encode()).hexdigest()[:16]
+    path = os.path.join(tempfile.gettempdir(), f"dataeng-run-lock-{digest}")
+    with open(path, "a", encoding="utf-8") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def create(client, name, holder):
+    """Create the lock for `holder`; None when created, else the holder of the lock (None again if it is gone)."""
     try:
         client.put_parameter(
             Name=name,
@@ -111,34 +182,43 @@ def take(client, name, holder):
         return None
     except client.exceptions.ParameterAlreadyExists:
         current = read(client, name)
-        # Released between the two calls: try once more rather than report nobody as the holder.
-        return current if current is not None else take(client, name, holder)
+        # Our own create, whose answer was lost and the request retried, reads back as our token.
+        if current is not None and current.get("token") == holder["token"]:
+            return None
+        return current or {}
+
+
+def take(client, name, holder):
+    """Take the lock for `holder`; returns None when taken, else the holder of the lock. A lock of a run of this host
+    that is gone is taken over."""
+    for _attempt in range(3):
+        current = create(client, name, holder)
+        if current is None:
+            return None
+        if current and not gone(current):
+            return current
+        if current:
+            with host_mutex(name):
+                if read(client, name) == current:
+                    client.delete_parameter(Name=name)
+        # Released (or taken over) between the calls: create once more rather than report nobody as the holder.
+    return read(client, name) or {}
 
 
 def release(client, name, token=None):
     """Delete the lock when `token` holds it (any holder without a token); returns what it was (None: not held),
     and whether it was deleted."""
-    current = read(client, name)
-    if current is None:
-        return None, False
-    if token and current.get("token") != token:
-        return current, False
-    # SSM has no conditional delete: a run can only lose the lock between these calls to a deliberate break.
-    try:
-        client.delete_parameter(Name=name)
-    except client.exceptions.ParameterNotFound:
-        return None, False
+    with host_mutex(name):
+        current = read(client, name)
+        if current is None:
+            return None, False
+        if token and current.get("token") != token:
+            return current, False
+        try:
+            client.delete_parameter(Name=name)
+        except client.exceptions.ParameterNotFound:
+            return None, False
     return current, True
-
-
-def process_runs(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def watch(settings, client):
