@@ -11,6 +11,7 @@ short_description: Take or release the run lock of an environment (an SSM parame
 description:
   - Takes the lock by creating the SSM parameter O(name) without overwriting, so of two runs only one takes it; the
     other fails, naming who holds it (user and host, AWX job, what it runs, since when) and how to break a stale lock.
+  - Takes over the lock of a run of the same controller host whose C(ansible-playbook) process has ended.
   - Releases the lock by deleting the parameter, only while it carries O(token) unless O(force).
   - Taken through its action plugin, the lock is also released by a watcher process when the C(ansible-playbook)
     process that took it ends, however it ends (failure, Ctrl-C, a killed controller process).
@@ -34,7 +35,8 @@ options:
     type: str
   holder:
     description:
-      - Who takes the lock (C(holder), C(operation), C(playbooks), C(awx_job), C(awx_host), C(since), C(token)),
+      - Who takes the lock (C(holder), C(operation), C(playbooks), C(awx_job), C(awx_host), C(since), C(token), and
+        C(host), C(pid) and C(pid_start) of its C(ansible-playbook) process),
         stored as the parameter's value. The action plugin fills it in.
     type: dict
     default: {}
@@ -110,7 +112,7 @@ def converge(module, client):
     name = params["name"]
     if module.check_mode:
         current = run_lock.read(client, name)
-        if current is not None and params["state"] == "present":
+        if current is not None and params["state"] == "present" and not run_lock.gone(current):
             module.warn(
                 f"Another run holds the lock of environment {params['environment']}: {run_lock.holder_text(current)}; "
                 "what this check reads may be half-changed."
