@@ -29,7 +29,7 @@ PLAYBOOK := $(BIN)/ansible-playbook
 # The test hosts standing in for the emulated instances (named after them).
 LOCAL_TESTHOSTS := dataeng-local-kubernetes dataeng-local-monitoring
 
-.PHONY: help venv system-deps local testhosts testhosts-stop emulator-start emulator-stop outputs plan drift destroy \
+.PHONY: help venv system-deps local testhosts testhosts-stop emulator-start emulator-stop outputs plan drift destroy break-lock \
         test lint sanity unit jobs integration build lock scanner scanner-lock clean docs docs-check kube-apiserver bench deployer-policy
 
 help: ## List the targets
@@ -96,6 +96,11 @@ destroy: venv ## Tear down the platform of INVENTORY (default: local); asks for 
 	@answer="$(CONFIRM)"; \
 	if [ -z "$$answer" ]; then read -r -p "Type the environment name of $(INVENTORY) to destroy it: " answer; fi; \
 	$(INVENTORY_AWS_ENV) $(PLAYBOOK) -i $(INVENTORY) playbooks/destroy.yml -e "confirm_destroy=$$answer"
+
+break-lock: venv ## Break the run lock of INVENTORY whose run was lost (docs/run-lock.md); asks for the environment name, or CONFIRM=<env>
+	@answer="$(CONFIRM)"; \
+	if [ -z "$$answer" ]; then read -r -p "No run of $(INVENTORY) still going? Type its environment name to break its lock: " answer; fi; \
+	$(INVENTORY_AWS_ENV) $(PLAYBOOK) -i $(INVENTORY) playbooks/break_lock.yml -e "break_lock=$$answer"
 
 # The scanner's install (about 3 minutes and 190 s of CPU, mostly unpacking 2.3 GB) runs niced beside lint,
 # sanity, unit and the Glue jobs, taking only the CPU they leave; only the integration tests need it, and wait for it.

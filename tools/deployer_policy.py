@@ -99,6 +99,8 @@ RESOURCES = {
         "key": ["arn:aws:kms:{region}:{account}:key/*"],
         "alias": [f"arn:aws:kms:{{region}}:{{account}}:alias/{PREFIX}-*"],
     },
+    # The run lock (plugins/module_utils/run_lock.py), the one parameter the platform writes.
+    "ssm": {"parameter": [f"arn:aws:ssm:{{region}}:{{account}}:parameter/{PREFIX}/run-lock"]},
     # Data Lifecycle Manager generates its policies' ids: policies are scoped to the account and region.
     "dlm": {"policy": ["arn:aws:dlm:{region}:{account}:policy/*"]},
     "logs": {
@@ -180,6 +182,8 @@ NAMED_RESOURCES = {
     },
     "ecr": {"repositoryName": ("repository", "arn:aws:ecr:*:*:repository/{name}")},
     "logs": {"logGroupName": ("log-group", "arn:aws:logs:*:*:log-group:{name}")},
+    # A hierarchical parameter's name starts with "/", which its ARN drops after "parameter".
+    "ssm": {"Name": ("parameter", "arn:aws:ssm:*:*:parameter{name}")},
     "secretsmanager": {
         "Name": ("Secret", "arn:aws:secretsmanager:*:*:secret:{name}"),
         "SecretId": ("Secret", "arn:aws:secretsmanager:*:*:secret:{name}"),

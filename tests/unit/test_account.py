@@ -77,3 +77,12 @@ def test_left_out_parameters_and_reads_are_not_looked_for():
 def test_an_operation_neither_setting_reading_nor_removing_is_refused():
     with pytest.raises(ValueError, match="RebootInstances: neither a setter"):
         account.unread(inventory(), [Call("ec2", "RebootInstances", {})], IDS)
+
+
+def test_the_run_lock_is_not_looked_for_but_other_parameters_are():
+    """The lock exists only while a run holds it; any other parameter a converge puts stays."""
+    lock = Call("ssm", "PutParameter", {"Name": "/dataeng-local/run-lock", "Value": '{"token": "abc"}'})
+    output = Call("ssm", "PutParameter", {"Name": "/dataeng-local/outputs", "Value": "kept"})
+    assert account.unread({"ssm": {"parameters": []}}, [lock, output], {}) == [
+        "ssm PutParameter /dataeng-local/outputs: Value=kept"
+    ]

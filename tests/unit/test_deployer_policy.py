@@ -131,3 +131,17 @@ def test_the_shipped_policy_is_valid_and_scoped():
         if statement["Resource"] == "*":
             unscoped = [a for a in statement["Action"] if deployer_policy.resource_types(a)]
             assert unscoped == [], f"{statement['Sid']}: these support resource-level permissions"
+
+
+def test_the_shipped_policy_allows_the_run_lock_of_its_environment_only():
+    """The lock is the deployer's one SSM parameter; the site test's recording covers it too, this needs no converge."""
+    policy = deployer_policy.render(
+        json.loads(deployer_policy.SHIPPED_POLICY.read_text()), project="dataeng", environment="dev"
+    )
+    lock = [json_call("ssm", f"AmazonSSM.{operation}", Name="/dataeng-dev/run-lock") for operation in LOCK_CALLS]
+    other = [json_call("ssm", f"AmazonSSM.{operation}", Name="/dataeng-prod/run-lock") for operation in LOCK_CALLS]
+    assert deployer_policy.outside_the_policy(policy, lock) == []
+    assert len(deployer_policy.outside_the_policy(policy, other)) == len(LOCK_CALLS)
+
+
+LOCK_CALLS = ("PutParameter", "GetParameter", "DeleteParameter")

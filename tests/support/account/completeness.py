@@ -50,6 +50,9 @@ LEFT_OUT = {
     "account), not a setting of the secret",
     "ResourceType": "what a TagSpecification tags: the tags are read on that resource",
 }
+# Resources that exist only while a run holds them, so that no inventory taken after a run holds them, by service:
+# the environment's run lock (plugins/module_utils/run_lock.py), created when a run starts and deleted when it ends.
+RUN_SCOPED = {"ssm": re.compile(r"^/[^/]+/run-lock$")}
 # Settings AWS reads back as another attribute: (parameter, value sent) -> (attribute, value read).
 READ_BACK_AS = {
     # https://docs.aws.amazon.com/glue/latest/webapi/API_CreateTrigger.html: StartOnCreation "Set to true
@@ -205,6 +208,8 @@ def unread(inventory: dict, calls, ids: dict[str, str]) -> list[str]:
         resources = _resources(inventory, call.service)
         params = normalised({k: v for k, v in call.params.items() if k not in LEFT_OUT}, ids)
         subject = _subject(params)
+        if call.service in RUN_SCOPED and RUN_SCOPED[call.service].match(subject or ""):
+            continue
         # A request that names nothing sets a setting of its service's (the registry's scanning, a DLM policy
         # found by its id in the path): its values are looked for in all of that service's resources.
         scope = [

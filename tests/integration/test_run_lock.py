@@ -1,0 +1,154 @@
+"""The run lock: two runs never change one account at once, and a run releases its lock however it ends.
+
+One emulator; each run converges the ECR lane only (`--tags ecr`), which is enough to go through the plan, the lock,
+the lanes and their end (and with site.yml, the host layer's and the outputs' plays). A run is held still by freezing
+its processes once it holds the lock, as a long converge would hold it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from support.aws_proxy import AwsProxy
+from support.converges import CLOUD_LAYER
+from support.emulator import client, running_emulator
+from support.playbook import PlaybookRunner, _children
+
+pytestmark = pytest.mark.slow
+
+LOCK = "/dataeng-local/run-lock"
+ECR_LANE = (*CLOUD_LAYER, "--tags", "ecr")
+SITE_ECR_LANE = ("site.yml", "-i", "inventories/local", "--tags", "ecr")
+RELEASED = re.compile(r"TASK \[dataeng\.platform\.common : Release the environment's run lock\] \**\nok: \[localhost\]")
+# What AWX puts in a job's environment.
+AWX_JOB = {"JOB_ID": "4242", "AWX_HOST": "https://awx.example.com"}
+
+
+@pytest.fixture(scope="module")
+def emulator(tmp_path_factory):
+    with running_emulator(tmp_path_factory.mktemp("emulator")) as state:
+        yield state
+
+
+@pytest.fixture
+def ssm(emulator):
+    return client(emulator, "ssm")
+
+
+def lock_holder(ssm) -> dict | None:
+    try:
+        return json.loads(ssm.get_parameter(Name=LOCK)["Parameter"]["Value"])
+    except ssm.exceptions.ParameterNotFound:
+        return None
+
+
+def wait_for(condition, what: str, timeout: float = 120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.5)
+    raise AssertionError(f"{what} within {timeout} s")
+
+
+@contextlib.contextmanager
+def frozen(pid: int) -> Iterator[None]:
+    """The process and everything below it stopped (Ansible's workers start sessions of their own, so not a group)."""
+    stopped: set[int] = set()
+    pending = [pid]
+    while pending:
+        for process in pending:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(process, signal.SIGSTOP)
+        stopped.update(pending)
+        tree = _children()
+        pending = [child for parent in stopped for child in tree.get(parent, []) if child not in stopped]
+    try:
+        yield
+    finally:
+        for process in stopped:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(process, signal.SIGCONT)
+
+
+def start(playbook: PlaybookRunner, env: dict[str, str]) -> subprocess.Popen:
+    """The whole site.yml on the ECR lane, in the background: its last play releases the lock."""
+    command = [
+        str(Path(sys.executable).parent / "ansible-playbook"),
+        *SITE_ECR_LANE,
+        "-e",
+        f"outputs_file={playbook.outputs_file}",
+    ]
+    return subprocess.Popen(
+        command, cwd=playbook.repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+
+
+def test_a_second_run_stops_at_the_lock_naming_who_holds_it_until_the_first_ends(playbook, emulator, ssm):
+    env = playbook.environment(**emulator.environment())
+    holding = start(playbook, {**env, **AWX_JOB})
+    try:
+        holder = wait_for(lambda: lock_holder(ssm), "the first run took no lock")
+        with frozen(holding.pid):
+            blocked = playbook.run(*ECR_LANE, env=env)
+            assert blocked.returncode != 0
+            message = " ".join(blocked.output.split())
+            assert "Environment local is locked by another run: converge of site.yml by " in message, blocked.output[
+                -3000:
+            ]
+            assert f"{holder['holder']} (AWX job 4242 on https://awx.example.com) since {holder['since']}" in message
+            assert "make break-lock" in message
+            # It stopped before the lanes: the lock still names the first run.
+            assert blocked.recaps().keys() == {"localhost"}
+            assert lock_holder(ssm) == holder
+            # Breaking it takes the environment's name.
+            refused = playbook.run("playbooks/break_lock.yml", "-i", "inventories/local", env=env)
+            assert refused.returncode != 0
+            assert "confirm with -e break_lock=local" in " ".join(refused.output.split())
+        output = holding.communicate(timeout=600)[0]
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            holding.kill()
+    assert holding.returncode == 0, output[-3000:]
+    # Released by site.yml's last play, not only by the watcher once the run ended.
+    assert RELEASED.search(output), output[-3000:]
+    wait_for(lambda: lock_holder(ssm) is None, "the lock was not released after the run", timeout=15)
+
+
+def test_a_failing_run_releases_its_lock(playbook, emulator, ssm):
+    """AWS's answer to a create is lost and the ECR lane fails; every second-wave lane then fails its first check, so
+    Ansible ends the playbook there and no later play runs: the watcher releases the lock."""
+    with AwsProxy(emulator).running() as proxy:
+        proxy.after("CreateRepository", lambda: None)
+        env = playbook.environment(**proxy.environment())
+        # A repository the first test did not create, so that the run creates one.
+        repositories = json.dumps({"ecr_repositories": ["lock-test"]})
+        result = playbook.run(*ECR_LANE, "-e", "aws_max_attempts=1", "-e", repositories, env=env)
+        assert result.returncode != 0
+        assert result.recaps()["cloud-ecr"]["failed"] == 1, result.output[-3000:]
+        assert ("ssm", "PutParameter") in proxy.traffic.forwarded, "the run took no lock"
+        wait_for(lambda: lock_holder(ssm) is None, "the lock was not released after the failed run", timeout=15)
+
+
+def test_a_stale_lock_is_broken_on_confirmation(playbook, emulator, ssm):
+    """A lock whose controller was lost stays; break_lock.yml removes it, saying whose it was."""
+    stale = {"holder": "alice@laptop", "operation": "converge", "since": "2026-01-01T00:00:00Z", "token": "lost"}
+    ssm.put_parameter(Name=LOCK, Value=json.dumps(stale), Type="String")
+    env = playbook.environment(**emulator.environment())
+    result = playbook.run("playbooks/break_lock.yml", "-i", "inventories/local", "-e", "break_lock=local", env=env)
+    assert result.returncode == 0, result.output[-3000:]
+    assert "Broke the lock of local, held by " in result.output
+    assert "alice@laptop" in result.output
+    assert lock_holder(ssm) is None
