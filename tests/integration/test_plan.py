@@ -24,8 +24,6 @@ from support.playbook import PlaybookResult, PlaybookRunner
 
 pytestmark = pytest.mark.slow
 
-DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
-
 
 @dataclass
 class Plan:
@@ -69,12 +67,7 @@ def runs(converges, repo, tmp_path_factory) -> Runs:
     aws = converges["reference"].aws
     tmp = tmp_path_factory.mktemp("plan")
     runner = PlaybookRunner(repo, tmp)
-    env = runner.environment(
-        AWS_ENDPOINT_URL=aws.endpoint,
-        AWS_CA_BUNDLE=aws.ca_bundle,
-        EMULATOR_CA_BUNDLE=aws.ca_bundle,
-        **DUMMY_CREDENTIALS,
-    )
+    env = runner.environment(**aws.environment())
     expected = drift.drifted(aws)
     left_behind = drift.left_behind(aws)
     drifted = planned(repo, env, tmp / "drifted.json")
