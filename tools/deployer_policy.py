@@ -56,6 +56,20 @@ ON_CHANGE_ONLY = (
     "ec2:StartInstances",
     "ec2:ModifyVolume",
 )
+# Actions of a NAT gateway for the private subnets (network_private_egress: nat_gateway, not the default, so no recorded
+# run sends them): amazon.aws.ec2_vpc_nat_gateway allocates the gateway's Elastic IP, creates the gateway, and when
+# the egress moves away deletes it and releases the address (roles/network/tasks/routing.yml).
+NAT_GATEWAY_EGRESS = (
+    "ec2:AllocateAddress",
+    "ec2:CreateNatGateway",
+    "ec2:DescribeAddresses",
+    "ec2:DeleteNatGateway",
+    "ec2:ReleaseAddress",
+)
+# Actions only the plan sends (playbooks/plan.yml, after the cloud layer's check run that the recording holds): the
+# listing of what carries the platform's tags, which the Resource Groups Tagging API does for every service but IAM
+# roles (dataeng.platform.tagged_resources_info).
+PLAN_ONLY = ("tag:GetResources", "iam:ListRoles", "iam:ListRoleTags")
 
 # Where the platform's resources are, by IAM prefix and the resource type the Service Authorization
 # Reference names (https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html).
@@ -281,7 +295,7 @@ def generate(requests: Iterable) -> dict:
             uses_secrets_key |= bool(params.get("KmsKeyId"))
             secret_operations.add(request.operation)
 
-    needed |= set(REAL_AWS_ONLY) | set(ON_CHANGE_ONLY)
+    needed |= set(REAL_AWS_ONLY) | set(ON_CHANGE_ONLY) | set(NAT_GATEWAY_EGRESS) | set(PLAN_ONLY)
 
     # (Sid, resources, condition): actions
     statements: dict[tuple, set[str]] = defaultdict(set)

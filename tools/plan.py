@@ -2,8 +2,8 @@
 
 Runs playbooks/plan.yml in check mode with the dataeng.platform.plan callback, which prints every resource a converge
 would add, change or destroy and saves the plan as JSON (docs/plan.md). Exits 1 when the plan could not be made
-(a failed task, a plan cut short); with --detailed-exitcode, 2 when it is not empty and 0 when it is, as
-`terraform plan -detailed-exitcode`; without it, 0 either way. `make plan` and `make drift` call it. Options after
+(a failed task, a plan cut short); with --detailed-exitcode, 2 when it has changes or names unmanaged resources
+and 0 when it is empty, as `terraform plan -detailed-exitcode`; without it, 0 either way. `make plan` and `make drift` call it. Options after
 the known ones go to ansible-playbook (-e, --tags, -v...).
 """
 
@@ -24,7 +24,7 @@ def exit_code(returncode: int, plan: dict | None, detailed: bool) -> int:
     """0 no changes (or changes without --detailed-exitcode), 2 changes, 1 when the plan is missing or incomplete."""
     if returncode != 0 or plan is None or not plan["complete"] or plan["errors"]:
         return 1
-    return 2 if detailed and plan["resource_changes"] else 0
+    return 2 if detailed and (plan["resource_changes"] or plan["unmanaged"]) else 0
 
 
 def environment() -> dict[str, str]:

@@ -21,6 +21,9 @@ description:
   - With a JSON stdout callback (C(ansible.posix.json), C(ansible.posix.jsonl)) it prints nothing, so that the output
     stays JSON; it still saves the plan.
   - Values the modules hide (no_log) stay hidden; a task whose whole result is hidden is listed by its name only.
+  - Lists as unmanaged each resource that C(dataeng.platform.tagged_resources_info) found with the platform's tags
+    when no other task of the run named it (by its ARN, id or name, in a task's arguments or result), that is what a
+    rename or a removal from the inventory left behind.
 options:
   file:
     description: Where to save the plan (or, outside check mode, what was applied) as JSON.
@@ -37,6 +40,7 @@ requirements:
 
 import json
 import os
+import re
 import tempfile
 from datetime import datetime
 
@@ -46,6 +50,10 @@ from ansible.plugins.callback import CallbackBase
 from ansible_collections.dataeng.platform.plugins.module_utils.plan import CREATE, DELETE, REPLACE, UPDATE
 
 PLAN_FORMAT_VERSION = 1
+# The module whose result lists the resources that carry the platform's tags, managed or not.
+TAGGED_RESOURCES_ACTION = "dataeng.platform.tagged_resources_info"
+# A revision a resource's ARN ends with (an ECS task definition's "family:3"): every revision is its family's.
+REVISION = re.compile(r":\d+$")
 # Set by the play that wants the plan saved (playbooks/plan.yml), read back by its last play.
 PLAN_PATH_FACT = "platform_plan_path"
 # Actions that change nothing outside the run: in-memory inventory and variables, checks, messages.
@@ -111,6 +119,29 @@ def task_changes(action, task_name, result):
     return [{"kind": kind, "name": str(name), "action": change, "changes": [], "note": note, "task": task_name}]
 
 
+def identifiers(value, found):
+    """Every string in a task's arguments and result (dictionary keys too): the names, ids and ARNs it declares."""
+    if isinstance(value, dict):
+        found.update(key for key in value if isinstance(key, str))
+        for item in value.values():
+            identifiers(item, found)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            identifiers(item, found)
+    elif isinstance(value, str):
+        found.add(value)
+    return found
+
+
+def unmanaged(tagged, declared):
+    """The tagged resources that no task named by ARN, id or name."""
+    return [
+        resource
+        for resource in tagged
+        if not {resource["arn"], resource["id"], resource["name"], REVISION.sub("", resource["id"])} & declared
+    ]
+
+
 def shown(value):
     """A value as the printed plan shows it: JSON, cut when long."""
     text = json.dumps(value, sort_keys=True, default=str)
@@ -135,9 +166,17 @@ def rendered(plan):
         lines.extend(f"      {attribute_line(attribute)}" for attribute in change["changes"])
     for error in plan["errors"]:
         lines.append(f"  ! {error['host']}: {error['task']}: {error['msg']}")
+    if plan["unmanaged"]:
+        lines.append(
+            f"Unmanaged: {len(plan['unmanaged'])} resources carry the platform's tags but the inventory no longer "
+            "declares them (left behind by a rename or a removal: docs/migrating-from-terraform.md)."
+        )
+        lines.extend(f"  ? {resource['kind']} {resource['name']} ({resource['arn']})" for resource in plan["unmanaged"])
     totals = plan["summary"]
     if plan["mode"] == "check":
-        if not plan["resource_changes"]:
+        if not plan["resource_changes"] and plan["unmanaged"]:
+            lines.append("No changes to what the inventory declares.")
+        elif not plan["resource_changes"]:
             lines.append("No changes. The account matches the inventory.")
         else:
             lines.append(f"Plan: {totals['add']} to add, {totals['change']} to change, {totals['destroy']} to destroy.")
@@ -170,11 +209,15 @@ class CallbackModule(CallbackBase):
         # Each (host, kind, name) a task reported under `planned`: a prediction, if a stock module follows.
         self.planned = set()
         self.errors = []
+        # What the tasks named (arguments and results), and what carries the platform's tags (None: not listed).
+        self.declared = set()
+        self.tagged = None
         self.path = None
         self.started = datetime.now().astimezone().isoformat(timespec="seconds")
 
     @property
     def plan(self):
+        left = unmanaged(self.tagged or [], self.declared)
         return {
             "format_version": PLAN_FORMAT_VERSION,
             "mode": "check" if context.CLIARGS.get("check") else "apply",
@@ -182,6 +225,8 @@ class CallbackModule(CallbackBase):
             "complete": False,
             "resource_changes": self.changes,
             "summary": summary(self.changes),
+            "unmanaged": left,
+            "unmanaged_listed": self.tagged is not None,
             "errors": self.errors,
         }
 
@@ -194,6 +239,12 @@ class CallbackModule(CallbackBase):
         if PLAN_PATH_FACT in values.get("ansible_facts", {}) and not self.get_option("file"):
             self.path = values["ansible_facts"][PLAN_PATH_FACT]
         action = result._task.resolved_action or result._task.action
+        if action == TAGGED_RESOURCES_ACTION:
+            self.tagged = (self.tagged or []) + values.get("resources", [])
+            return
+        # What the tasks after the listing name (the plan itself, published by the last play) declares nothing.
+        if self.tagged is None:
+            identifiers(values, self.declared)
         if not values.get("changed") or action in NO_RESOURCE_ACTIONS:
             return
         host = result._host.get_name()

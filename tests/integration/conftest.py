@@ -47,7 +47,7 @@ def baseline_scan(tmp_path_factory):
     with running_emulator(tmp / "emulator") as emulator:
         aws = Aws(emulator)
         scan = scanner.Scan(
-            scanner.emulator_environment(aws),
+            aws.environment(),
             scanner.inventory_region(),
             tmp / "scan",
             own_ids=scanner.emulator_own_ids(aws),

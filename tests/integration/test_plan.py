@@ -2,8 +2,10 @@
 scenario's converged account (support/converges.py; not converged again). Fourteen changes of different kinds made
 outside the collection (support/drift.py: a rule opened, versioning suspended, a tag removed, a lifecycle rule
 deleted, a secret's KMS key changed...) must each be named with its resource, attribute, old and new value, and the
-plan exit 2 as `terraform plan -detailed-exitcode` does; a converge then applies exactly the planned changes, after
-which the plan is empty and exits 0. The converge puts the account back as the other tests of its group expect it.
+plan exit 2 as `terraform plan -detailed-exitcode` does; resources with the platform's tags that the inventory does not
+declare (as a rename leaves them) must be listed as unmanaged, and are deleted after that plan. A converge then
+applies exactly the planned changes, after which the plan is empty, lists nothing unmanaged and exits 0. The converge
+puts the account back as the other tests of its group expect it.
 """
 
 from __future__ import annotations
@@ -22,8 +24,6 @@ from support.playbook import PlaybookResult, PlaybookRunner
 
 pytestmark = pytest.mark.slow
 
-DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
-
 
 @dataclass
 class Plan:
@@ -39,6 +39,7 @@ class Plan:
 @dataclass
 class Runs:
     expected: dict[str, drift.Expected]
+    left_behind: list[drift.LeftBehind]
     drifted: Plan
     converge: PlaybookResult
     applied: list[dict]
@@ -66,14 +67,12 @@ def runs(converges, repo, tmp_path_factory) -> Runs:
     aws = converges["reference"].aws
     tmp = tmp_path_factory.mktemp("plan")
     runner = PlaybookRunner(repo, tmp)
-    env = runner.environment(
-        AWS_ENDPOINT_URL=aws.endpoint,
-        AWS_CA_BUNDLE=aws.ca_bundle,
-        EMULATOR_CA_BUNDLE=aws.ca_bundle,
-        **DUMMY_CREDENTIALS,
-    )
+    env = runner.environment(**aws.environment())
     expected = drift.drifted(aws)
+    left_behind = drift.left_behind(aws)
     drifted = planned(repo, env, tmp / "drifted.json")
+    for resource in left_behind:
+        resource.remove()
     # The converge records what it applied the same way (the callback, outside check mode).
     applied_file = tmp / "applied.json"
     converge = runner.run(
@@ -83,6 +82,7 @@ def runs(converges, repo, tmp_path_factory) -> Runs:
     applied = json.loads(applied_file.read_text()) if applied_file.exists() else {"resource_changes": [], "summary": {}}
     return Runs(
         expected,
+        left_behind,
         drifted,
         converge,
         applied["resource_changes"],
@@ -119,6 +119,14 @@ def test_the_drifted_plan_exits_2_and_changes_only_what_drifted(runs):
     )
 
 
+def test_the_plan_lists_what_carries_the_platforms_tags_but_is_not_declared(runs):
+    listed = {(resource["kind"], resource["name"]) for resource in runs.drifted.saved["unmanaged"]}
+    assert listed == {(resource.kind, resource.name) for resource in runs.left_behind}, runs.drifted.output[-6000:]
+    assert f"Unmanaged: {len(runs.left_behind)} resources carry the platform's tags" in runs.drifted.output
+    for resource in runs.left_behind:
+        assert f"  ? {resource.kind} {resource.name} (arn:aws:" in runs.drifted.output
+
+
 def test_the_converge_applies_exactly_what_the_plan_said(runs):
     assert runs.converge.returncode == 0, runs.converge.output[-6000:]
     assert resources(runs.applied) == resources(runs.drifted.changes)
@@ -134,6 +142,9 @@ def test_the_converge_applies_exactly_what_the_plan_said(runs):
 def test_the_plan_of_the_converged_account_is_empty_and_exits_0(runs):
     assert runs.converged.returncode == 0, runs.converged.output[-6000:]
     assert runs.converged.changes == []
+    # Every tagged resource of the converged account is one a task of the plan named.
+    assert runs.converged.saved["unmanaged_listed"]
+    assert runs.converged.saved["unmanaged"] == []
     assert "No changes. The account matches the inventory." in runs.converged.output
 
 

@@ -1,8 +1,9 @@
 """The run lock: two runs never change one account at once, and a run releases its lock however it ends.
 
-One emulator; each run converges the ECR lane only (`--tags ecr`), which is enough to go through the plan, the lock,
-the lanes and their end (and with site.yml, the host layer's and the outputs' plays). A run is held still by freezing
-its processes once it holds the lock, as a long converge would hold it.
+One emulator. The lock's functions (take, release, takeover, watcher) against its SSM, each on a lock of its own;
+then the playbooks: each run converges the ECR lane only (`--tags ecr`), which is enough to go through the plan, the
+lock, the lanes and their end (and with site.yml, the host layer's and the outputs' plays). A run is held still by
+freezing its processes once it holds the lock, as a long converge would hold it.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from ansible_collections.dataeng.platform.plugins.module_utils import run_lock
 from support.aws_proxy import AwsProxy
 from support.converges import CLOUD_LAYER
 from support.emulator import client, running_emulator
@@ -44,6 +47,12 @@ def emulator(tmp_path_factory):
 @pytest.fixture
 def ssm(emulator):
     return client(emulator, "ssm")
+
+
+@pytest.fixture
+def name() -> str:
+    """A lock of its own for a test of run_lock's functions: no run of the playbooks reads it."""
+    return f"/dataeng-{uuid.uuid4().hex[:8]}/run-lock"
 
 
 def lock_holder(ssm) -> dict | None:
@@ -152,3 +161,77 @@ def test_a_stale_lock_is_broken_on_confirmation(playbook, emulator, ssm):
     assert "Broke the lock of local, held by " in result.output
     assert "alice@laptop" in result.output
     assert lock_holder(ssm) is None
+
+
+# run_lock's functions on their own, against the emulator's SSM.
+ALICE = {
+    "holder": "alice@laptop",
+    "operation": "converge",
+    "playbooks": ["site.yml"],
+    "since": "2026-12-06T22:01:00Z",
+    "token": "alice",
+}
+
+
+def test_of_two_runs_only_the_first_takes_the_lock(ssm, name):
+    assert run_lock.take(ssm, name, ALICE) is None
+    assert run_lock.take(ssm, name, {**ALICE, "holder": "awx@runner", "token": "bob"}) == ALICE
+    assert run_lock.read(ssm, name) == ALICE
+
+
+def test_a_create_whose_answer_was_lost_and_retried_holds_the_lock(ssm, name):
+    """The retried PutParameter finds the parameter its first attempt created: the lock is this run's."""
+    run_lock.take(ssm, name, ALICE)
+    assert run_lock.take(ssm, name, ALICE) is None
+    assert run_lock.read(ssm, name) == ALICE
+
+
+def ended_process() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def test_the_lock_of_a_run_of_this_host_that_is_gone_is_taken_over(ssm, name):
+    """Killed with its watcher, a run leaves its lock; rerun on the same host, the next one takes it over."""
+    killed = {**ALICE, **run_lock.process_of_this_run(ended_process())}
+    run_lock.take(ssm, name, killed)
+    bob = {**ALICE, **run_lock.process_of_this_run(os.getpid()), "token": "bob"}
+    assert run_lock.take(ssm, name, bob) is None
+    assert run_lock.read(ssm, name) == bob
+
+
+def test_a_live_run_and_a_run_of_another_host_keep_their_lock(ssm, name):
+    bob = {**ALICE, "token": "bob"}
+    live = {**ALICE, **run_lock.process_of_this_run(os.getpid())}
+    run_lock.take(ssm, name, live)
+    assert run_lock.take(ssm, name, bob) == live
+    run_lock.release(ssm, name)
+    # Its pid ended here, but it is another host's: nothing on this host tells whether that run is gone.
+    elsewhere = {**ALICE, **run_lock.process_of_this_run(ended_process()), "host": "laptop pid:[4026531836]"}
+    run_lock.take(ssm, name, elsewhere)
+    assert run_lock.take(ssm, name, bob) == elsewhere
+
+
+def test_only_the_holders_token_or_a_break_releases_the_lock(ssm, name):
+    run_lock.take(ssm, name, ALICE)
+    assert run_lock.release(ssm, name, "bob") == (ALICE, False)
+    assert run_lock.read(ssm, name) == ALICE
+    assert run_lock.release(ssm, name, "alice") == (ALICE, True)
+    assert run_lock.read(ssm, name) is None
+    assert run_lock.release(ssm, name, "alice") == (None, False)
+    run_lock.take(ssm, name, ALICE)
+    # A break gives no token.
+    assert run_lock.release(ssm, name, None) == (ALICE, True)
+
+
+def test_the_watcher_releases_the_lock_once_the_process_is_gone(ssm, name):
+    run_lock.take(ssm, name, ALICE)
+    run_lock.watch({"pid": ended_process(), "name": name, "token": "alice"}, ssm)
+    assert run_lock.read(ssm, name) is None
+
+
+def test_the_watcher_leaves_a_lock_another_run_took_meanwhile(ssm, name):
+    run_lock.take(ssm, name, {**ALICE, "token": "bob"})
+    run_lock.watch({"pid": ended_process(), "name": name, "token": "alice"}, ssm)
+    assert run_lock.read(ssm, name)["token"] == "bob"

@@ -23,7 +23,7 @@ def scans(converges, baseline_scan, tmp_path_factory) -> tuple[list, list]:
         pytest.fail(f"no scanner in {scanner.SCANNER_VENV}: `make scanner` installs it")
     reference = converges["reference"]
     scan = scanner.Scan(
-        scanner.emulator_environment(reference.aws),
+        reference.aws.environment(),
         scanner.inventory_region(),
         tmp_path_factory.mktemp("scan"),
         own_ids=scanner.emulator_own_ids(reference.aws),

@@ -16,6 +16,15 @@ class Aws:
         self.region = region
         self._clients = {}
 
+    def environment(self) -> dict[str, str]:
+        """What points boto3, Ansible's AWS modules and the tools at the endpoint these clients use, with their keys."""
+        return {
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_CA_BUNDLE": self.ca_bundle,
+            "EMULATOR_CA_BUNDLE": self.ca_bundle,
+            **launcher.DUMMY_CREDENTIALS,
+        }
+
     def client(self, service: str):
         if service not in self._clients:
             self._clients[service] = self._new_client(service)

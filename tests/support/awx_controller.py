@@ -26,6 +26,7 @@ TYPES = {
     "job_templates": "job_template",
     "workflow_job_templates": "workflow_job_template",
     "workflow_job_template_nodes": "workflow_job_template_node",
+    "schedules": "schedule",
 }
 UNIFIED = ("projects", "inventory_sources", "job_templates", "workflow_job_templates")
 ENCRYPTED = "$encrypted$"

@@ -19,11 +19,14 @@ SECRET_KEY = "fake/aws+secret-key-0f4b9c7e2d"
 SSH_KEY_BODY = "b3BlbnNzaC1rZXktdjEAAAAAfakeAwxTestKeyBody9a7c"
 SSH_KEY = f"-----BEGIN OPENSSH PRIVATE KEY-----\n{SSH_KEY_BODY}\n-----END OPENSSH PRIVATE KEY-----\n"
 SECRETS = (ACCESS_KEY, SECRET_KEY, SSH_KEY_BODY, TOKEN)
+# Every day at 06:00 UTC, as AWX's schedules spell it.
+DRIFT_SCHEDULE = "DTSTART;TZID=UTC:20270101T060000 RRULE:FREQ=DAILY;INTERVAL=1"
 SETTINGS = {
     "awx_project_scm_url": SCM_URL,
     "awx_aws_access_key": ACCESS_KEY,
     "awx_aws_secret_key": SECRET_KEY,
     "awx_ssh_private_key": SSH_KEY,
+    "awx_drift_schedule": DRIFT_SCHEDULE,
 }
 
 

@@ -200,3 +200,66 @@ DRIFTS = [
 def drifted(aws: Aws) -> dict[str, Expected]:
     """Make every drift; what each was, with the change that would undo it."""
     return {drift.what: drift.make(aws) for drift in DRIFTS}
+
+
+# The tags every platform resource carries (roles/common/vars/main.yml, _common_identity_tags).
+IDENTITY_TAGS = {"Environment": "local", "Project": "dataeng", "ManagedBy": "ansible"}
+OLD = f"{PREFIX}-old"
+
+
+@dataclass(frozen=True)
+class LeftBehind:
+    """A resource with the platform's tags that the inventory does not declare, as a rename or a removal from the
+    inventory leaves one; `remove` deletes it."""
+
+    kind: str
+    name: str
+    remove: Callable[[], Any]
+
+
+def _tag_list(**extra: str) -> list[dict[str, str]]:
+    return [{"Key": key, "Value": value} for key, value in {**IDENTITY_TAGS, **extra}.items()]
+
+
+def left_behind(aws: Aws) -> list[LeftBehind]:
+    """One resource of each kind a rename leaves: a security group, a Glue job, a bucket, a secret, an IAM role."""
+    vpc = aws.ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": [f"{PREFIX}-vpc"]}])["Vpcs"][0]["VpcId"]
+    group = aws.ec2.create_security_group(
+        GroupName=f"{OLD}-admin",
+        Description="renamed since",
+        VpcId=vpc,
+        TagSpecifications=[{"ResourceType": "security-group", "Tags": _tag_list(Name=f"{OLD}-admin")}],
+    )["GroupId"]
+    role = aws.iam.create_role(
+        RoleName=f"{OLD}-host",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                ],
+            }
+        ),
+        Tags=_tag_list(),
+    )["Role"]
+    aws.glue.create_job(
+        Name=f"{OLD}-processing",
+        Role=role["Arn"],
+        Command={"Name": "glueetl", "ScriptLocation": "s3://x/y.py"},
+        Tags=IDENTITY_TAGS,
+    )
+    bucket = f"{OLD}-lake-{ACCOUNT}"
+    aws.s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": aws.region})
+    aws.s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": _tag_list()})
+    secret = aws.secretsmanager.create_secret(Name=f"{OLD}/grafana", SecretString="unused", Tags=_tag_list())["ARN"]
+    return [
+        LeftBehind("security group", f"{OLD}-admin", lambda: aws.ec2.delete_security_group(GroupId=group)),
+        LeftBehind("IAM role", f"{OLD}-host", lambda: aws.iam.delete_role(RoleName=f"{OLD}-host")),
+        LeftBehind("Glue job", f"{OLD}-processing", lambda: aws.glue.delete_job(JobName=f"{OLD}-processing")),
+        LeftBehind("bucket", bucket, lambda: aws.s3.delete_bucket(Bucket=bucket)),
+        LeftBehind(
+            "secret",
+            f"{OLD}/grafana",
+            lambda: aws.secretsmanager.delete_secret(SecretId=secret, ForceDeleteWithoutRecovery=True),
+        ),
+    ]

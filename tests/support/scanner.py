@@ -35,7 +35,6 @@ from pathlib import Path
 
 import yaml
 
-import emulator as launcher
 from support.aws import Aws
 
 REPO = Path(__file__).resolve().parents[2]
@@ -123,13 +122,6 @@ def inventory_region() -> str:
     return yaml.safe_load(INVENTORY_VARIABLES.read_text())["aws_region"]
 
 
-def emulator_environment(aws: Aws) -> dict[str, str]:
-    """What points Prowler's boto3 at the emulator `aws` talks to. Not S3 Control: its endpoint rules put the
-    account id in front of any endpoint's host (123456789012.127.0.0.1), which reaches nothing, so the
-    account-level S3 checks (s3_account_level_public_access_blocks, access points) report nothing here."""
-    return {"AWS_ENDPOINT_URL": aws.endpoint, "AWS_CA_BUNDLE": aws.ca_bundle, **launcher.DUMMY_CREDENTIALS}
-
-
 def emulator_own_ids(aws: Aws) -> dict[str, str]:
     """What the emulator makes by itself in every account, by id, and what it stands for: the default VPC and what
     AWS puts in it (its network ACL, security groups, subnets). Two emulators draw different ids for these, so a
@@ -149,7 +141,11 @@ def emulator_own_ids(aws: Aws) -> dict[str, str]:
 
 class Scan:
     """One Prowler run in the background (a scan mostly waits on the emulator): `start`, then `findings`, whose
-    ARNs name the emulator's own resources (`own_ids`, emulator_own_ids) by what they stand for."""
+    ARNs name the emulator's own resources (`own_ids`, emulator_own_ids) by what they stand for.
+
+    `environment` points Prowler's boto3 at the emulator (Aws.environment). Not S3 Control: its endpoint rules put
+    the account id in front of any endpoint's host (123456789012.127.0.0.1), which reaches nothing, so the
+    account-level S3 checks (s3_account_level_public_access_blocks, access points) report nothing here."""
 
     def __init__(
         self,

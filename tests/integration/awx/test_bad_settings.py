@@ -21,6 +21,8 @@ BAD_SETTINGS = [
     ({"awx_ssh_private_key": "not a key"}, "awx_ssh_private_key its private key"),
     ({"awx_ssh_user": "Admin User"}, "awx_ssh_user must be the hosts' login user"),
     ({"awx_render_only": "maybe"}, "awx_render_only true or false"),
+    ({"awx_drift_schedule": "daily at 6"}, 'awx_drift_schedule must be "" (no schedule) or an iCalendar rule'),
+    ({"awx_drift_schedule": "DTSTART:20270101T060000Z RRULE:FREQ=SOMETIMES"}, "a DTSTART and an RRULE"),
 ]
 
 

@@ -76,6 +76,10 @@ def test_configures_the_controller_with_exactly_the_rendered_definitions(runner,
         assert sorted(controller.name_of("credentials", i) for i in credentials) == sorted(template["credentials"])
         assert controller.surveys.get(("job_templates", held["id"])) == template.get("survey_spec")
 
+    (schedule,) = definitions["schedules"]
+    held = assert_holds(controller, "schedules", schedule, lookups=("organization", "unified_job_template"))
+    assert held["unified_job_template"] == controller.named("job_templates", schedule["unified_job_template"])["id"]
+
     workflow = definitions["workflow_job_template"]
     held = assert_holds(controller, "workflow_job_templates", workflow)
     nodes = {node["identifier"]: node for node in controller.objects["workflow_job_template_nodes"].values()}

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from support.awx_playbook import SETTINGS, render
+from support.awx_playbook import DRIFT_SCHEDULE, SETTINGS, render
 
 pytestmark = pytest.mark.slow
 
@@ -75,6 +75,14 @@ def test_one_job_template_per_layer(definitions):
         assert template["project"] == definitions["project"]["name"]
         assert template["inventory"] == definitions["inventory"]["name"]
         assert template["ask_variables_on_launch"] is False, template["name"]
+
+
+def test_the_drift_check_runs_on_the_schedule_given_and_on_none_by_default(definitions, runner):
+    (schedule,) = definitions["schedules"]
+    assert schedule["unified_job_template"] == "dataeng-dev drift"
+    assert (schedule["rrule"], schedule["enabled"]) == (DRIFT_SCHEDULE, True)
+    _result, unscheduled, _text = render(runner, {**SETTINGS, "awx_drift_schedule": ""})
+    assert unscheduled["schedules"] == []
 
 
 def test_job_templates_run_playbooks_and_tags_that_exist(definitions, repo, playbook_tags):

@@ -28,10 +28,11 @@ def test_render_writes_every_definition_and_calls_nothing(rendered, controller, 
         "inventory_source",
         "job_templates",
         "workflow_job_template",
+        "schedules",
     ]
     assert again == definitions
     assert controller.requests == []
-    assert result.recap() == {"ok": 8, "changed": 1, "unreachable": 0, "failed": 0, "skipped": 8}
+    assert result.recap() == {"ok": 9, "changed": 1, "unreachable": 0, "failed": 0, "skipped": 9}
     assert definitions["organization"] == {"name": "Default"}
     project = definitions["project"]
     assert (project["name"], project["scm_type"], project["scm_url"], project["scm_branch"]) == (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import stat
+from types import SimpleNamespace
 
 from ansible_collections.dataeng.platform.plugins.callback import plan
 
@@ -45,8 +46,14 @@ def test_a_replacement_counts_as_one_to_add_and_one_to_destroy():
     assert plan.summary([{"action": action} for action in actions]) == {"add": 2, "change": 2, "destroy": 2}
 
 
-def plan_of(changes, mode="check", errors=()):
-    return {"mode": mode, "resource_changes": changes, "summary": plan.summary(changes), "errors": list(errors)}
+def plan_of(changes, mode="check", errors=(), left=()):
+    return {
+        "mode": mode,
+        "resource_changes": changes,
+        "summary": plan.summary(changes),
+        "unmanaged": list(left),
+        "errors": list(errors),
+    }
 
 
 def test_the_plan_reads_as_terraforms():
@@ -85,3 +92,57 @@ def test_the_saved_plan_is_the_owners_only(tmp_path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert json.loads(path.read_text())["resource_changes"] == [SUBNET]
     assert [p.name for p in tmp_path.iterdir()] == ["plan-dev.json"]
+
+
+OLD_GROUP = {
+    "arn": "arn:aws:ec2:us-east-2:123456789012:security-group/sg-0123",
+    "kind": "security group",
+    "name": "dataeng-dev-old-admin",
+    "id": "sg-0123",
+}
+OLD_REVISION = {
+    "arn": "arn:aws:ecs:us-east-2:123456789012:task-definition/dataeng-dev-data-processing:3",
+    "kind": "ECS task definition",
+    "name": "dataeng-dev-data-processing:3",
+    "id": "dataeng-dev-data-processing:3",
+}
+
+
+def test_what_a_task_names_anywhere_in_its_arguments_or_result_is_declared():
+    result = {
+        "invocation": {"module_args": {"name": "dataeng-dev-bastion"}},
+        "groups": {"dataeng-dev-web": {"group_id": "sg-0456", "tags": ["x"]}},
+    }
+    assert plan.identifiers(result, set()) >= {"dataeng-dev-bastion", "dataeng-dev-web", "sg-0456", "x"}
+
+
+def test_a_tagged_resource_no_task_named_is_unmanaged():
+    declared = {"sg-0456", "dataeng-dev-data-processing"}
+    assert plan.unmanaged([OLD_GROUP, OLD_REVISION], declared) == [OLD_GROUP]
+    # Named by its id, its name or its ARN, it is the inventory's.
+    for named in ("sg-0123", "dataeng-dev-old-admin", OLD_GROUP["arn"]):
+        assert plan.unmanaged([OLD_GROUP], {named}) == []
+
+
+def test_unmanaged_resources_are_listed_after_the_changes():
+    lines = plan.rendered(plan_of([], left=[OLD_GROUP])).splitlines()
+    assert lines[0].startswith("Unmanaged: 1 resources carry the platform's tags but the inventory no longer declares")
+    assert lines[1:] == [
+        f"  ? security group dataeng-dev-old-admin ({OLD_GROUP['arn']})",
+        "No changes to what the inventory declares.",
+    ]
+
+
+def task_result(action, values):
+    """A task's result as a callback receives it."""
+    task = SimpleNamespace(resolved_action=action, action=action, get_name=lambda: action)
+    return SimpleNamespace(_result=values, _task=task, _host=SimpleNamespace(get_name=lambda: "localhost"))
+
+
+def test_the_listing_ends_what_counts_as_declared():
+    """The last play publishes the plan, unmanaged resources included: that declares nothing."""
+    callback = plan.CallbackModule()
+    callback.record(task_result("amazon.aws.ec2_security_group", {"group_id": "sg-0456"}))
+    callback.record(task_result(plan.TAGGED_RESOURCES_ACTION, {"resources": [OLD_GROUP]}))
+    callback.record(task_result("ansible.builtin.set_stats", {"data": {"unmanaged": [OLD_GROUP]}}))
+    assert callback.plan["unmanaged"] == [OLD_GROUP]

@@ -1,16 +1,10 @@
-"""run_lock: one run takes the lock, another is told who holds it; only the holder's token (or a break) releases it,
-and the watcher releases it once the ansible-playbook process is gone."""
+"""run_lock's parts that need no AWS: the message naming who holds the lock, who a holder is, when a run is gone.
+Taking, releasing, the takeover and the watcher run against the emulator (tests/integration/test_run_lock.py)."""
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from datetime import datetime, timezone
-
-import boto3
-import pytest
-from moto import mock_aws
 
 from ansible_collections.dataeng.platform.plugins.action import run_lock as action
 from ansible_collections.dataeng.platform.plugins.module_utils import run_lock
@@ -24,12 +18,6 @@ ALICE = {
     "since": "2026-12-06T22:01:00Z",
     "token": "alice",
 }
-
-
-@pytest.fixture
-def ssm():
-    with mock_aws():
-        yield boto3.client("ssm", region_name="us-east-2")
 
 
 def test_the_message_names_who_holds_the_lock_and_how_to_break_it():
@@ -55,75 +43,11 @@ def test_a_lock_this_collection_did_not_write_still_names_something():
     assert run_lock.holder_text({}) == "a run by an unknown user"
 
 
-def test_of_two_runs_only_the_first_takes_the_lock(ssm):
-    assert run_lock.take(ssm, NAME, ALICE) is None
-    assert run_lock.take(ssm, NAME, {**ALICE, "holder": "awx@runner", "token": "bob"}) == ALICE
-    assert run_lock.read(ssm, NAME) == ALICE
-
-
-def test_a_create_whose_answer_was_lost_and_retried_holds_the_lock(ssm):
-    """The retried PutParameter finds the parameter its first attempt created: the lock is this run's."""
-    run_lock.take(ssm, NAME, ALICE)
-    assert run_lock.take(ssm, NAME, ALICE) is None
-    assert run_lock.read(ssm, NAME) == ALICE
-
-
-def ended_process() -> int:
-    process = subprocess.Popen([sys.executable, "-c", "pass"])
-    process.wait()
-    return process.pid
-
-
-def test_the_lock_of_a_run_of_this_host_that_is_gone_is_taken_over(ssm):
-    """Killed with its watcher, a run leaves its lock; rerun on the same host, the next one takes it over."""
-    killed = {**ALICE, **run_lock.process_of_this_run(ended_process())}
-    run_lock.take(ssm, NAME, killed)
-    bob = {**ALICE, **run_lock.process_of_this_run(os.getpid()), "token": "bob"}
-    assert run_lock.take(ssm, NAME, bob) is None
-    assert run_lock.read(ssm, NAME) == bob
-
-
-def test_a_live_run_and_a_run_of_another_host_keep_their_lock(ssm):
-    bob = {**ALICE, "token": "bob"}
-    live = {**ALICE, **run_lock.process_of_this_run(os.getpid())}
-    run_lock.take(ssm, NAME, live)
-    assert run_lock.take(ssm, NAME, bob) == live
-    run_lock.release(ssm, NAME)
-    # Its pid ended here, but it is another host's: nothing on this host tells whether that run is gone.
-    elsewhere = {**ALICE, **run_lock.process_of_this_run(ended_process()), "host": "laptop pid:[4026531836]"}
-    run_lock.take(ssm, NAME, elsewhere)
-    assert run_lock.take(ssm, NAME, bob) == elsewhere
-
-
 def test_a_process_that_got_the_pid_of_an_ended_run_is_not_that_run():
     this = run_lock.process_of_this_run(os.getpid())
     assert not run_lock.gone(this)
     # Linux, where the tests run, tells when a process started.
     assert run_lock.gone({**this, "pid_start": str(int(this["pid_start"]) - 1)})
-
-
-def test_only_the_holders_token_or_a_break_releases_the_lock(ssm):
-    run_lock.take(ssm, NAME, ALICE)
-    assert run_lock.release(ssm, NAME, "bob") == (ALICE, False)
-    assert run_lock.read(ssm, NAME) == ALICE
-    assert run_lock.release(ssm, NAME, "alice") == (ALICE, True)
-    assert run_lock.read(ssm, NAME) is None
-    assert run_lock.release(ssm, NAME, "alice") == (None, False)
-    run_lock.take(ssm, NAME, ALICE)
-    # A break gives no token.
-    assert run_lock.release(ssm, NAME, None) == (ALICE, True)
-
-
-def test_the_watcher_releases_the_lock_once_the_process_is_gone(ssm):
-    run_lock.take(ssm, NAME, ALICE)
-    run_lock.watch({"pid": ended_process(), "name": NAME, "token": "alice"}, ssm)
-    assert run_lock.read(ssm, NAME) is None
-
-
-def test_the_watcher_leaves_a_lock_another_run_took_meanwhile(ssm):
-    run_lock.take(ssm, NAME, {**ALICE, "token": "bob"})
-    run_lock.watch({"pid": ended_process(), "name": NAME, "token": "alice"}, ssm)
-    assert run_lock.read(ssm, NAME)["token"] == "bob"
 
 
 def test_the_holder_is_the_controllers_user_and_host_and_the_awx_job(monkeypatch):
