@@ -3,8 +3,8 @@
 Runs playbooks/plan.yml in check mode with the dataeng.platform.plan callback, which prints every resource a converge
 would add, change or destroy and saves the plan as JSON (docs/plan.md). Exits 1 when the plan could not be made
 (a failed task, a plan cut short); with --detailed-exitcode, 2 when it has changes or names unmanaged resources
-and 0 when it is empty, as `terraform plan -detailed-exitcode`; without it, 0 either way. `make plan` and `make drift` call it. Options after
-the known ones go to ansible-playbook (-e, --tags, -v...).
+and 0 when it is empty, as `terraform plan -detailed-exitcode`; without it, 0 either way. `make plan` and
+`make drift` call it. Options after the known ones go to ansible-playbook (-e, --tags, -v...).
 """
 
 from __future__ import annotations

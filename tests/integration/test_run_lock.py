@@ -26,7 +26,7 @@ from ansible_collections.dataeng.platform.plugins.module_utils import run_lock
 from support.aws_proxy import AwsProxy
 from support.converges import CLOUD_LAYER
 from support.emulator import client, running_emulator
-from support.playbook import PlaybookRunner, _children
+from support.playbook import PlaybookRunner, freeze_process_tree
 
 pytestmark = pytest.mark.slow
 
@@ -74,16 +74,8 @@ def wait_for(condition, what: str, timeout: float = 120):
 
 @contextlib.contextmanager
 def frozen(pid: int) -> Iterator[None]:
-    """The process and everything below it stopped (Ansible's workers start sessions of their own, so not a group)."""
-    stopped: set[int] = set()
-    pending = [pid]
-    while pending:
-        for process in pending:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(process, signal.SIGSTOP)
-        stopped.update(pending)
-        tree = _children()
-        pending = [child for parent in stopped for child in tree.get(parent, []) if child not in stopped]
+    """The process and everything below it stopped until the block ends."""
+    stopped = freeze_process_tree(pid)
     try:
         yield
     finally:
@@ -164,13 +156,7 @@ def test_a_stale_lock_is_broken_on_confirmation(playbook, emulator, ssm):
 
 
 # run_lock's functions on their own, against the emulator's SSM.
-ALICE = {
-    "holder": "alice@laptop",
-    "operation": "converge",
-    "playbooks": ["site.yml"],
-    "since": "2026-12-06T22:01:00Z",
-    "token": "alice",
-}
+ALICE = {"holder": "alice@laptop", "operation": "converge", "token": "alice"}
 
 
 def test_of_two_runs_only_the_first_takes_the_lock(ssm, name):

@@ -141,19 +141,25 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def kill_process_tree(pid: int) -> None:
-    """SIGKILL a process and everything below it, at once. Ansible's workers start sessions of their
-    own (so a process group misses them), and a module left running would retry what it was doing."""
+def freeze_process_tree(pid: int) -> set[int]:
+    """SIGSTOP a process and everything below it (Ansible's workers start sessions of their own, so a process
+    group misses them), parents first, so that none of them starts another process meanwhile; the pids stopped."""
     frozen: set[int] = set()
     pending = [pid]
     while pending:
-        # Frozen first, so none of them can start another process or request meanwhile.
         for process in pending:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(process, signal.SIGSTOP)
         frozen.update(pending)
         tree = _children()
         pending = [child for parent in frozen for child in tree.get(parent, []) if child not in frozen]
+    return frozen
+
+
+def kill_process_tree(pid: int) -> None:
+    """SIGKILL a process and everything below it, at once (frozen first, so none of them can start another process
+    or request meanwhile): a module left running would retry what it was doing."""
+    frozen = freeze_process_tree(pid)
     for process in frozen:
         with contextlib.suppress(ProcessLookupError):
             os.kill(process, signal.SIGKILL)
