@@ -221,6 +221,20 @@ def _tag_list(**extra: str) -> list[dict[str, str]]:
     return [{"Key": key, "Value": value} for key, value in {**IDENTITY_TAGS, **extra}.items()]
 
 
+def _delete_glue_job(aws: Aws, name: str) -> None:
+    """Delete a Glue job, its tags first: the emulator (moto 5.2.5) keeps a deleted job's tags, and the Resource Groups
+    Tagging API then goes on listing the job."""
+    (arn,) = [
+        mapping["ResourceARN"]
+        for mapping in aws.resourcegroupstaggingapi.get_resources(ResourceTypeFilters=["glue:job"])[
+            "ResourceTagMappingList"
+        ]
+        if mapping["ResourceARN"].endswith(f":job/{name}")
+    ]
+    aws.glue.untag_resource(ResourceArn=arn, TagsToRemove=list(IDENTITY_TAGS))
+    aws.glue.delete_job(JobName=name)
+
+
 def left_behind(aws: Aws) -> list[LeftBehind]:
     """One resource of each kind a rename leaves: a security group, a Glue job, a bucket, a secret, an IAM role."""
     vpc = aws.ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": [f"{PREFIX}-vpc"]}])["Vpcs"][0]["VpcId"]
@@ -255,7 +269,7 @@ def left_behind(aws: Aws) -> list[LeftBehind]:
     return [
         LeftBehind("security group", f"{OLD}-admin", lambda: aws.ec2.delete_security_group(GroupId=group)),
         LeftBehind("IAM role", f"{OLD}-host", lambda: aws.iam.delete_role(RoleName=f"{OLD}-host")),
-        LeftBehind("Glue job", f"{OLD}-processing", lambda: aws.glue.delete_job(JobName=f"{OLD}-processing")),
+        LeftBehind("Glue job", f"{OLD}-processing", lambda: _delete_glue_job(aws, f"{OLD}-processing")),
         LeftBehind("bucket", bucket, lambda: aws.s3.delete_bucket(Bucket=bucket)),
         LeftBehind(
             "secret",
