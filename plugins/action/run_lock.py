@@ -45,9 +45,10 @@ def holder(given, environ, playbook_pid):
     return {**taken, **given}
 
 
-def start_watcher(args, name, token):
+def start_watcher(args, taken):
+    """A watcher of the ansible-playbook process `taken` names, which releases the lock when that process ends."""
     settings = {key: args.get(key) for key in CONNECTION}
-    settings.update(name=name, token=token, pid=os.getppid())
+    settings.update(name=args["name"], token=taken["token"], pid=taken["pid"], pid_start=taken["pid_start"])
     # The settings (credentials among them) go through a pipe, never the command line; the watcher's own session
     # keeps it out of the terminal's Ctrl-C and of the run's process group.
     watcher = subprocess.Popen(  # pylint: disable=consider-using-with
@@ -75,5 +76,5 @@ class ActionModule(ActionBase):
             args["holder"] = holder(args.get("holder") or {}, os.environ, os.getppid())
         result.update(self._execute_module(module_args=args, task_vars=task_vars))
         if taking and result.get("changed") and not result.get("failed") and args.get("watch", True):
-            result["watcher"] = start_watcher(args, args["name"], args["holder"]["token"])
+            result["watcher"] = start_watcher(args, args["holder"])
         return result

@@ -242,8 +242,9 @@ class CallbackModule(CallbackBase):
         if action == TAGGED_RESOURCES_ACTION:
             self.tagged = (self.tagged or []) + values.get("resources", [])
             return
-        # What the tasks after the listing name (the plan itself, published by the last play) declares nothing.
-        if self.tagged is None:
+        # Only a plan (check mode) lists unmanaged resources; what the tasks after the listing name (the plan itself,
+        # published by the last play) declares nothing.
+        if self.tagged is None and context.CLIARGS.get("check"):
             identifiers(values, self.declared)
         if not values.get("changed") or action in NO_RESOURCE_ACTIONS:
             return

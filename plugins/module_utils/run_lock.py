@@ -169,7 +169,8 @@ def host_mutex(name):
 
 
 def create(client, name, holder):
-    """Create the lock for `holder`; None when created, else the holder of the lock (None again if it is gone)."""
+    """Create the lock for `holder`; None when created (or already ours), else the holder of the lock ({} when it was
+    released between the two calls)."""
     try:
         client.put_parameter(
             Name=name,
@@ -223,7 +224,7 @@ def release(client, name, token=None):
 
 def watch(settings, client):
     """Wait for the process `settings['pid']` to end, then release the lock if it still carries our token."""
-    while process_runs(settings["pid"]):
+    while process_runs(settings["pid"], settings.get("pid_start", "")):
         time.sleep(WATCH_INTERVAL)
     release(client, settings["name"], settings["token"])
 

@@ -131,7 +131,7 @@ def arn_parts(arn):
     """(service, resource type, resource id) of an ARN: arn:partition:service:region:account:resource, where the
     resource is "type/id", "type:id" or an id alone (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html);
     the id may hold either separator itself (a log group's "/ecs/...", a task definition's "family:3")."""
-    service, resource = arn.split(":", 5)[2], arn.split(":", 5)[5]
+    _arn, _partition, service, _region, _account, resource = arn.split(":", 5)
     separators = [index for index in (resource.find("/"), resource.find(":")) if index >= 0]
     if service == "s3" or not separators:
         return service, "", resource

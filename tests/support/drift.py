@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from support.aws import Aws
+from support.expectations import identity
 
 PREFIX = "dataeng-local"
 ACCOUNT = "123456789012"
@@ -202,8 +203,8 @@ def drifted(aws: Aws) -> dict[str, Expected]:
     return {drift.what: drift.make(aws) for drift in DRIFTS}
 
 
-# The tags every platform resource carries (roles/common/vars/main.yml, _common_identity_tags).
-IDENTITY_TAGS = {"Environment": "local", "Project": "dataeng", "ManagedBy": "ansible"}
+# The tags every platform resource of the local environment carries.
+IDENTITY_TAGS = {**identity.IDENTITY_TAGS, "Environment": "local"}
 OLD = f"{PREFIX}-old"
 
 

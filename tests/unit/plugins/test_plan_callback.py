@@ -139,10 +139,14 @@ def task_result(action, values):
     return SimpleNamespace(_result=values, _task=task, _host=SimpleNamespace(get_name=lambda: "localhost"))
 
 
-def test_the_listing_ends_what_counts_as_declared():
+KEPT_GROUP = dict(OLD_GROUP, arn=OLD_GROUP["arn"].replace("0123", "0456"), name="dataeng-dev-web", id="sg-0456")
+
+
+def test_the_listing_ends_what_counts_as_declared(monkeypatch):
     """The last play publishes the plan, unmanaged resources included: that declares nothing."""
+    monkeypatch.setattr(plan.context, "CLIARGS", {"check": True})
     callback = plan.CallbackModule()
     callback.record(task_result("amazon.aws.ec2_security_group", {"group_id": "sg-0456"}))
-    callback.record(task_result(plan.TAGGED_RESOURCES_ACTION, {"resources": [OLD_GROUP]}))
+    callback.record(task_result(plan.TAGGED_RESOURCES_ACTION, {"resources": [OLD_GROUP, KEPT_GROUP]}))
     callback.record(task_result("ansible.builtin.set_stats", {"data": {"unmanaged": [OLD_GROUP]}}))
     assert callback.plan["unmanaged"] == [OLD_GROUP]
