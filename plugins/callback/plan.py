@@ -241,9 +241,12 @@ class CallbackModule(CallbackBase):
         action = result._task.resolved_action or result._task.action
         if action == TAGGED_RESOURCES_ACTION:
             self.tagged = (self.tagged or []) + values.get("resources", [])
+            # The tasks after the listing publish the plan from the saved file.
+            if self.path:
+                save(self.path, self.plan)
             return
         # Only a plan (check mode) lists unmanaged resources; what the tasks after the listing name (the plan itself,
-        # published by the last play) declares nothing.
+        # published by the tasks that follow it) declares nothing.
         if self.tagged is None and context.CLIARGS.get("check"):
             identifiers(values, self.declared)
         if not values.get("changed") or action in NO_RESOURCE_ACTIONS:

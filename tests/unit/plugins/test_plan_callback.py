@@ -150,3 +150,13 @@ def test_the_listing_ends_what_counts_as_declared(monkeypatch):
     callback.record(task_result(plan.TAGGED_RESOURCES_ACTION, {"resources": [OLD_GROUP, KEPT_GROUP]}))
     callback.record(task_result("ansible.builtin.set_stats", {"data": {"unmanaged": [OLD_GROUP]}}))
     assert callback.plan["unmanaged"] == [OLD_GROUP]
+
+
+def test_the_listing_is_saved_for_the_tasks_that_publish_the_plan(monkeypatch, tmp_path):
+    """playbooks/plan.yml publishes the plan from its file in the play that lists: the file holds the listing."""
+    monkeypatch.setattr(plan.context, "CLIARGS", {"check": True})
+    callback = plan.CallbackModule()
+    callback.path = str(tmp_path / "plan.json")
+    callback.record(task_result(plan.TAGGED_RESOURCES_ACTION, {"resources": [OLD_GROUP]}))
+    saved = json.loads((tmp_path / "plan.json").read_text())
+    assert (saved["unmanaged"], saved["unmanaged_listed"]) == ([OLD_GROUP], True)
