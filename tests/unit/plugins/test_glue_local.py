@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 
+import pyarrow
 import pytest
+from pyarrow import parquet
 
 from ansible_collections.dataeng.platform.plugins.module_utils import glue_local
 
@@ -85,6 +87,55 @@ def test_s3_arguments_are_staged_as_local_folders_and_named_for_the_reconciliati
         "--schema": '[{"name": "id", "type": "string"}]',
     }
     assert prefixes == ["s3://lake/processed/", "s3://lake/raw/"]
+
+
+def test_a_prefix_within_another_is_staged_with_it_once():
+    arguments = {"--target_path": "s3://lake/processed/", "--quarantine_path": "s3://lake/processed/_quarantine/"}
+    local, prefixes = glue_local.staged_arguments(arguments, "/tmp/stage")
+    assert local["--quarantine_path"] == "/tmp/stage/lake/processed/_quarantine/"
+    assert prefixes == ["s3://lake/processed/"]
+
+
+def test_a_jobs_summary_names_s3_not_the_staging_folder():
+    summary = {"target": "/tmp/stage/lake/processed/events", "written": 2}
+    assert glue_local.unstaged(summary, "/tmp/stage") == {"target": "s3://lake/processed/events", "written": 2}
+
+
+def test_a_part_file_spark_wrote_is_named_after_its_data():
+    written = "part-00000-81ffcbfa-98d5-5203-0675-bc2bb0b12e7b.c000.snappy.parquet"
+    named = glue_local.content_name(written, "0" * 32)
+    assert named == f"part-00000-{'0' * 32}.c000.snappy.parquet"
+    assert glue_local.named_after_data(f"processed/events/{named}")
+    # Already named so (downloaded from S3), or not Spark's: kept.
+    assert glue_local.content_name(named, "1" * 32) == named
+    assert glue_local.content_name("_SUCCESS", "1" * 32) == "_SUCCESS"
+    assert not glue_local.named_after_data(f"processed/events/{written}")
+    assert not glue_local.uploadable("processed/events/.part-00000.snappy.parquet.crc")
+
+
+def test_a_part_file_named_after_its_data_is_kept_whatever_its_bytes():
+    key = f"processed/events/part-00000-{'0' * 32}.c000.snappy.parquet"
+    assert glue_local.reconciliation({key: "a" * 32}, {key: '"' + "b" * 32 + '"'}) == ([], [])
+
+
+def test_the_same_rows_written_twice_have_one_fingerprint_and_staged_paths_become_s3_uris(tmp_path):
+    rows = {"event_id": ["e3"], "_source_file": ["file:/tmp/stage/lake/raw/events/a.csv"]}
+    first, second = tmp_path / "first.parquet", tmp_path / "second.parquet"
+    parquet.write_table(pyarrow.table(rows), first)
+    parquet.write_table(pyarrow.table(rows), second, compression="gzip")
+    assert glue_local.parquet_fingerprint(first) == glue_local.parquet_fingerprint(second)
+    assert glue_local.unstage_parquet(first, "/tmp/stage")
+    assert parquet.read_table(first).to_pylist() == [{"event_id": "e3", "_source_file": "s3://lake/raw/events/a.csv"}]
+    assert glue_local.parquet_fingerprint(first) != glue_local.parquet_fingerprint(second)
+    assert not glue_local.unstage_parquet(first, "/tmp/stage")
+
+
+def test_a_failed_runs_message_is_the_exception_the_script_raised():
+    output = "\n".join(
+        ["INFO starting", "Traceback (most recent call last):", "  File x", "ValueError: no input file", "INFO stop"]
+    )
+    assert glue_local.last_error(output) == "ValueError: no input file"
+    assert glue_local.last_json_line('log\n{"rows_read": 3}\n{broken\n') == {"rows_read": 3}
 
 
 @pytest.mark.parametrize(
