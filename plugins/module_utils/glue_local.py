@@ -114,7 +114,7 @@ def staged_path(uri, root):
 def split_s3_uri(uri):
     if not uri.startswith(S3_SCHEME):
         raise ValueError(f"not an s3:// URI: {uri}")
-    bucket, _, key = uri[len(S3_SCHEME) :].partition("/")
+    bucket, _slash, key = uri[len(S3_SCHEME) :].partition("/")
     if not bucket:
         raise ValueError(f"no bucket in {uri}")
     return bucket, key

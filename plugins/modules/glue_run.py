@@ -39,12 +39,12 @@ options:
   runner:
     description:
       - What runs the jobs. V(glue) starts the run in AWS Glue.
-      - V(local) is for the local emulator, which records a run but never executes it. A workflow or job run is
-        recorded there as well, then each job run is made on local PySpark (C(spark-submit) of the PySpark beside
-        the module's Python; Java 17), one after the other in the order of the workflow's triggers: the job's
+      - V(local) is for the local emulator, which records a run but never executes it. A workflow run is recorded
+        there as well, then each job run is made on local PySpark (C(spark-submit) of the PySpark beside
+        the module's Python; Java 17), one after the other in the order of the workflow's triggers. The job's
         script and C(--extra-py-files) are read back from S3, the S3 paths among its arguments are copied to local
         folders before the run and put back after it (what the run wrote or changed uploaded, what it removed
-        deleted, each Parquet part file named after its content so that a rerun on the same data changes no
+        deleted, each Parquet part file named after its data so that a rerun on the same data changes no
         object). The emulated workflow run is then stopped, and the job runs' states are kept in its run property
         C(local_job_runs). A crawler is run by the emulator either way.
       - With V(local) the module always waits; O(wait=false) is refused.
