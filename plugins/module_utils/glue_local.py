@@ -136,9 +136,29 @@ def staged_arguments(arguments, root):
     return local, sorted(outermost)
 
 
+def staged_forms(root):
+    """How a staged path's start reads in what Spark and the scripts write: as a file URI (file:/// or file:/), or
+    as a path; the longest first, so that each is replaced whole."""
+    folder = root.rstrip("/") + "/"
+    return [f"file://{folder}", f"file:{folder}", folder]
+
+
+def unstaged_text(text, root):
+    """Text with the staged local paths in it written back as the s3:// URIs they stand for."""
+    for form in staged_forms(root):
+        text = text.replace(form, S3_SCHEME)
+    return text
+
+
 def unstaged(value, root):
-    """A job's report with its staged local paths written back as the s3:// URIs they stand for."""
-    return json.loads(json.dumps(value).replace(json.dumps(root.rstrip("/") + "/")[1:-1], S3_SCHEME))
+    """A job's summary (any JSON value) with its staged local paths written back as s3:// URIs."""
+    if isinstance(value, str):
+        return unstaged_text(value, root)
+    if isinstance(value, list):
+        return [unstaged(item, root) for item in value]
+    if isinstance(value, dict):
+        return {key: unstaged(item, root) for key, item in value.items()}
+    return value
 
 
 def md5_of(path, chunk_size=1 << 20):
@@ -196,16 +216,15 @@ def unstage_parquet(path, root):
     """Rewrites the values of a Parquet file's text columns that name a staged file (the processing job's
     _source_file, from Spark's file metadata) as the s3:// URIs they stand for; True when there were any."""
     table = parquet.read_table(path)
-    staged = "file:" + root.rstrip("/") + "/"
     changed = False
     for index, column in enumerate(table.schema):
         if not pyarrow.types.is_string(column.type):
             continue
-        values = table.column(index)
-        if not pyarrow.compute.any(pyarrow.compute.starts_with(values, staged)).as_py():
-            continue
-        table = table.set_column(index, column, pyarrow.compute.replace_substring(values, staged, S3_SCHEME))
-        changed = True
+        for form in staged_forms(root):
+            values = table.column(index)
+            if pyarrow.compute.any(pyarrow.compute.starts_with(values, form)).as_py():
+                table = table.set_column(index, column, pyarrow.compute.replace_substring(values, form, S3_SCHEME))
+                changed = True
     if changed:
         parquet.write_table(table, path)
     return changed
@@ -217,13 +236,29 @@ def uploadable(relative_path):
     return not any(part.startswith(".") for part in relative_path.split("/"))
 
 
+PYTHON_EXCEPTION = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception)\b")
+# A Java exception's class and message as Py4J and Spark chain them ("...: java.lang.X: message").
+JAVA_EXCEPTION = re.compile(r"(?:^|: )([a-z][\w$]*(?:\.[\w$]+)+(?:Exception|Error)): ")
+
+
 def last_error(output, limit=2000):
-    """The message of a failed job run: the Python exception the script raised (its last line and what follows the
-    traceback), or the end of its output."""
+    """The message of a failed job run: the Python exception the script raised (the last one of its output) or, when
+    that is Spark's Py4JJavaError, the deepest Java exception with its message (up to its stack trace); otherwise
+    the end of the output."""
     lines = [line for line in output.splitlines() if line.strip()]
     for index in range(len(lines) - 1, -1, -1):
-        if re.match(r"^[A-Za-z_][\w.]*(Error|Exception)\b", lines[index]):
+        if not PYTHON_EXCEPTION.match(lines[index]):
+            continue
+        if not lines[index].startswith("py4j.protocol.Py4JJavaError"):
             return lines[index][:limit]
+        java = []
+        for line in lines[index + 1 :]:
+            if line.startswith(("\tat ", "\t... ")):
+                break
+            java.append(line.strip())
+        text = " ".join(java)
+        causes = list(JAVA_EXCEPTION.finditer(text))
+        return (text[causes[-1].start(1) :] if causes else lines[index])[:limit]
     return "\n".join(lines[-5:])[-limit:]
 
 
@@ -435,7 +470,7 @@ class LocalRunner:
                 run.state = "SUCCEEDED" if finished.returncode == 0 else "FAILED"
                 run.summary = unstaged(last_json_line(finished.stdout), root)
                 if finished.returncode != 0:
-                    run.error_message = last_error(finished.stderr + "\n" + finished.stdout)
+                    run.error_message = unstaged_text(last_error(finished.stderr + "\n" + finished.stdout), root)
             except subprocess.TimeoutExpired:
                 run.state, run.error_message = "TIMEOUT", f"the run took longer than {timeout} seconds"
             run.seconds = time.monotonic() - started

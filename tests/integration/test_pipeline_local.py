@@ -39,7 +39,9 @@ EVENTS_CSV = "\n".join(
 )
 EVENTS_JSON_LINES = "\n".join(
     [
-        json.dumps({"event_id": "e4", "user_id": "u4", "event_type": "view", "event_time": "2026-12-02T08:00:00Z"}),
+        json.dumps(
+            {"event_id": "e4", "user_id": "u4", "event_type": "view", "amount": 3, "event_time": "2026-12-02T08:00:00Z"}
+        ),
         json.dumps(
             {
                 "event_id": "e5",
@@ -171,5 +173,6 @@ def test_a_file_that_breaks_the_schema_fails_the_run_with_the_jobs_message_and_c
     (processing,) = runs.job_runs_broken
     assert processing["job_run_state"] == "FAILED"
     assert processing["error_message"] in runs.broken.output
-    assert "2026-12-03.csv" in processing["error_message"] or "header" in processing["error_message"].lower()
+    assert processing["error_message"].startswith("java.lang.IllegalArgumentException: CSV header does not conform")
+    assert f"s3://{LAKE}/raw/events/2026-12-03.csv" in processing["error_message"]
     assert runs.processed_after_broken == runs.processed_after_second

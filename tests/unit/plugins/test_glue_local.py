@@ -119,7 +119,7 @@ def test_a_part_file_named_after_its_data_is_kept_whatever_its_bytes():
 
 
 def test_the_same_rows_written_twice_have_one_fingerprint_and_staged_paths_become_s3_uris(tmp_path):
-    rows = {"event_id": ["e3"], "_source_file": ["file:/tmp/stage/lake/raw/events/a.csv"]}
+    rows = {"event_id": ["e3"], "_source_file": ["file:///tmp/stage/lake/raw/events/a.csv"]}
     first, second = tmp_path / "first.parquet", tmp_path / "second.parquet"
     parquet.write_table(pyarrow.table(rows), first)
     parquet.write_table(pyarrow.table(rows), second, compression="gzip")
@@ -136,6 +136,25 @@ def test_a_failed_runs_message_is_the_exception_the_script_raised():
     )
     assert glue_local.last_error(output) == "ValueError: no input file"
     assert glue_local.last_json_line('log\n{"rows_read": 3}\n{broken\n') == {"rows_read": 3}
+
+
+def test_a_spark_failure_is_told_by_its_deepest_java_exception_with_s3_paths():
+    output = "\n".join(
+        [
+            "Traceback (most recent call last):",
+            "py4j.protocol.Py4JJavaError: An error occurred while calling o102.count.",
+            ": org.apache.spark.SparkException: Job aborted due to stage failure: Task 0 failed 1 times, most recent "
+            "failure: Lost task 0.0: java.lang.IllegalArgumentException: CSV header does not conform to the schema.",
+            " Header: id, ",
+            "CSV file: file:///tmp/stage/lake/raw/events/b.csv",
+            "\tat org.apache.spark.sql.catalyst.csv.CSVHeaderChecker.checkHeaderColumnNames(CSVHeaderChecker.scala:71)",
+        ]
+    )
+    message = glue_local.unstaged_text(glue_local.last_error(output), "/tmp/stage")
+    assert message == (
+        "java.lang.IllegalArgumentException: CSV header does not conform to the schema. Header: id, "
+        "CSV file: s3://lake/raw/events/b.csv"
+    )
 
 
 @pytest.mark.parametrize(
