@@ -329,7 +329,7 @@ class StagedPrefix:
 
 
 # Local Spark as the job's scripts find Glue's: UTC, and small (one core, one shuffle partition: the same input
-# gives the same rows in the same order, so the same Parquet bytes).
+# gives the same rows in the same order, so part files of the same data and name).
 SPARK_SETTINGS = {
     "spark.master": "local[1]",
     "spark.sql.session.timeZone": "UTC",
@@ -340,7 +340,7 @@ SPARK_SETTINGS = {
     "spark.driver.host": "127.0.0.1",
     "spark.driver.bindAddress": "127.0.0.1",
 }
-# Arguments Glue itself reads; the scripts get them but ignore them, and --extra-py-files is given to Spark.
+# Glue puts the Python files this argument names on the job's import path: here spark-submit's --py-files does.
 EXTRA_PY_FILES = "--extra-py-files"
 
 
