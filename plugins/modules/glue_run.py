@@ -36,6 +36,21 @@ options:
       - Arguments of this job run (names start with C(--)), on top of the job's defaults.
     type: dict
     default: {}
+  runner:
+    description:
+      - What runs the jobs. V(glue) starts the run in AWS Glue.
+      - V(local) is for the local emulator, which records a run but never executes it. A workflow run is recorded
+        there as well, then each job run is made on local PySpark (C(spark-submit) of the PySpark beside
+        the module's Python; Java 17), one after the other in the order of the workflow's triggers. The job's
+        script and C(--extra-py-files) are read back from S3, the S3 paths among its arguments are copied to local
+        folders before the run and put back after it (what the run wrote or changed uploaded, what it removed
+        deleted, each Parquet part file named after its data so that a rerun on the same data changes no
+        object). The emulated workflow run is then stopped, and the job runs' states are kept in its run property
+        C(local_job_runs). A crawler is run by the emulator either way.
+      - With V(local) the module always waits; O(wait=false) is refused.
+    type: str
+    choices: [glue, local]
+    default: glue
   wait:
     description:
       - Wait for the run to end, and fail unless it succeeded.
@@ -114,8 +129,16 @@ run:
       description: For a workflow, how many of its actions succeeded, failed, stopped, timed out or are running.
       type: dict
       sample: {"total_actions": 2, "succeeded_actions": 2, "failed_actions": 0}
+    job_runs:
+      description:
+        - With O(runner=local), each job run made, in order (job, dataset, state, error message, seconds, objects
+          uploaded and deleted, and the summary line the job printed).
+      type: list
+      elements: dict
+      sample: [{"job_name": "dataeng-dev-data-processing", "dataset": "events", "job_run_state": "SUCCEEDED"}]
 """
 
+import json
 import time
 
 try:
@@ -127,6 +150,12 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import camel_dict_to_snake_dict
 
 from ansible_collections.dataeng.platform.plugins.module_utils.glue import glue_client
+from ansible_collections.dataeng.platform.plugins.module_utils.glue_local import (
+    LocalRunner,
+    local_runner_missing,
+    spark_submit_path,
+    workflow_statistics,
+)
 
 # Statuses after which a run does not change any more, and those of them that mean success
 # (a crawl as ListCrawls reports it).
@@ -195,7 +224,7 @@ class GlueRun:
         self.run_id = crawl["CrawlId"]
         return crawl["State"], crawl.get("ErrorMessage", ""), {}
 
-    def result(self, status, error_message, statistics):
+    def result(self, status, error_message, statistics, job_runs=()):
         return {
             "kind": self.kind,
             "name": self.name,
@@ -203,7 +232,34 @@ class GlueRun:
             "status": status,
             "error_message": error_message,
             "statistics": camel_dict_to_snake_dict(statistics),
+            "job_runs": [job_run.report() for job_run in job_runs],
         }
+
+
+def run_locally(module, run):
+    """(status, error message, statistics, job runs) of a workflow or job run made on local PySpark."""
+    params = module.params
+    missing = local_runner_missing()
+    if missing:
+        module.fail_json(msg=missing)
+    runner = LocalRunner(run.client, module.client("s3"), spark_submit_path(), module.tmpdir, params["wait_timeout"])
+    if run.kind == "job":
+        job_run = runner.run_job(run.name, params["arguments"])
+        run.run_id = job_run.run_id
+        return job_run.state, job_run.error_message, {}, [job_run]
+    # Recorded in the emulator too, so that its history (GetWorkflowRuns) holds the run.
+    run.start()
+    job_runs = runner.run_workflow(run.name, run.run_id)
+    reports = json.dumps([job_run.report() for job_run in job_runs], sort_keys=True)
+    run.client.put_workflow_run_properties(
+        aws_retry=True, Name=run.name, RunId=run.run_id, RunProperties={"local_job_runs": reports}
+    )
+    # The emulator's run never ends by itself. (moto accepts StopWorkflowRun but leaves the run RUNNING: the run
+    # property above is the record.)
+    run.client.stop_workflow_run(aws_retry=True, Name=run.name, RunId=run.run_id)
+    failed = [job_run for job_run in job_runs if job_run.state != "SUCCEEDED"]
+    error_message = "; ".join(f"{job_run.label}: {job_run.error_message}" for job_run in failed)
+    return "COMPLETED", error_message, workflow_statistics(job_runs), job_runs
 
 
 def main():
@@ -216,6 +272,7 @@ def main():
         wait=dict(type="bool", default=True),
         wait_timeout=dict(type="int", default=3600),
         poll_interval=dict(type="int", default=15),
+        runner=dict(type="str", choices=["glue", "local"], default="glue"),
     )
     module = AnsibleAWSModule(
         argument_spec=argument_spec,
@@ -227,21 +284,28 @@ def main():
     if params["wait_timeout"] < 1 or params["poll_interval"] < 1:
         module.fail_json(msg="wait_timeout and poll_interval must be at least 1 second")
     kind = next(kind for kind in ("workflow", "job", "crawler") if params[f"{kind}_name"])
+    local = params["runner"] == "local" and kind != "crawler"
+    if local and not params["wait"]:
+        module.fail_json(msg="runner=local makes the job runs in this task and waits for them: wait=false cannot hold")
     run = GlueRun(module, kind, params[f"{kind}_name"])
     if module.check_mode:
         module.exit_json(changed=True, run=run.result("", "", {}))
 
+    job_runs = []
     try:
-        run.start()
-        status, error_message, statistics = run.look()
-        deadline = time.monotonic() + params["wait_timeout"]
-        while params["wait"] and status not in FINAL[kind] and time.monotonic() < deadline:
-            time.sleep(params["poll_interval"])
+        if local:
+            status, error_message, statistics, job_runs = run_locally(module, run)
+        else:
+            run.start()
             status, error_message, statistics = run.look()
+            deadline = time.monotonic() + params["wait_timeout"]
+            while params["wait"] and status not in FINAL[kind] and time.monotonic() < deadline:
+                time.sleep(params["poll_interval"])
+                status, error_message, statistics = run.look()
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg=f"Failed to run Glue {kind} {run.name}")
 
-    result = run.result(status, error_message, statistics)
+    result = run.result(status, error_message, statistics, job_runs)
     if params["wait"]:
         if status not in FINAL[kind]:
             module.fail_json(

@@ -181,6 +181,8 @@ BAD_SETTINGS = [
     ({"glue_number_of_workers": 1}, "glue_number_of_workers at least 2 (got 1)"),
     ({"glue_version": "1.0"}, 'glue_version must be a Glue version of 2.0 or later (got "1.0")'),
     ({"glue_crawler_schedule": "daily"}, "glue_crawler_schedule empty or a cron expression of six fields"),
+    ({"glue_runner": "local", "glue_run_wait": False}, "glue_run_wait must stay true (got false)"),
+    ({"glue_runner": "spark"}, "value of glue_runner must be one of: glue, local, got: spark"),
     # Settings no role declares, which Ansible alone would ignore.
     ({"ecs_task_cpu": 3000}, "ignore them: ecs_task_cpu (did you mean ecs_spark_job_cpu?)"),
     ({"network_vpc_cdir": "10.1.0.0/16"}, "ignore them: network_vpc_cdir (did you mean network_vpc_cidr?)"),

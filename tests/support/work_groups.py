@@ -20,6 +20,7 @@ REPO = Path(__file__).resolve().parents[2]
 SHARED_ACCOUNTS = "converges"
 SHARED_ACCOUNT_MODULES = {
     "test_account.py",
+    "test_pipeline_local.py",
     "test_plan.py",
     "test_reachability.py",
     "test_resilience.py",
