@@ -11,6 +11,8 @@ from types import ModuleType
 import pytest
 from pyspark.sql import SparkSession
 
+from ansible_collections.dataeng.platform.plugins.module_utils.glue_local import SPARK_SETTINGS
+
 JOBS = Path(__file__).resolve().parents[2] / "roles" / "glue" / "files"
 # The scripts import job_arguments from their own folder, as on Glue through --extra-py-files.
 sys.path.insert(0, str(JOBS))
@@ -51,17 +53,12 @@ def import_job_again(monkeypatch):
 @pytest.fixture(scope="session")
 def spark(tmp_path_factory) -> SparkSession:
     """One small local session for every test: starting Spark takes seconds, a test far less."""
+    # The Spark the local Glue runner (glue_runner local) runs the jobs on.
+    builder = SparkSession.builder.appName("glue-job-tests")
+    for name, value in SPARK_SETTINGS.items():
+        builder = builder.config(name, value)
     session = (
-        SparkSession.builder.master("local[1]")
-        .appName("glue-job-tests")
-        .config("spark.sql.shuffle.partitions", "1")
-        .config("spark.default.parallelism", "1")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("spark-warehouse")))
+        builder.config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("spark-warehouse")))
         .config("spark.pyspark.python", sys.executable)
         .getOrCreate()
     )
