@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 try:
@@ -400,14 +401,15 @@ def spark_submit_path():
     return path if os.path.exists(path) else None
 
 
-def local_runner_missing():
-    """What the local runner lacks on this machine, as the message to stop with, or None."""
+def local_runner_missing(spark=True):
+    """What the local runner lacks on this machine, as the message to stop with, or None. A job run needs Spark
+    and Java; a crawl (spark=False) reads its files' schemas with pyarrow only."""
     missing = []
-    if spark_submit_path() is None:
+    if spark and spark_submit_path() is None:
         missing.append(f"PySpark for {sys.executable} (make venv)")
     if pyarrow is None:
         missing.append(f"pyarrow for {sys.executable} (make venv)")
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+    if spark and shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         missing.append("Java 17 (make system-deps)")
     return f"runner=local needs {', '.join(missing)}" if missing else None
 
@@ -430,17 +432,34 @@ class LocalRunner:
         return found
 
     def run_workflow(self, workflow_name, run_id):
-        """The job runs of one workflow run, trigger after trigger, each conditional one only when it fires."""
+        """The job runs of one workflow run, trigger after trigger, each conditional one only when it fires. A
+        trigger's runs go side by side, as on Glue, as many at once as the job's MaxConcurrentRuns allows and this
+        machine has cores (each is a Spark of its own)."""
         states = {}
         runs = []
         for stage in workflow_stages(self.triggers(workflow_name)):
             if not predicate_holds(stage.predicate, states):
                 continue
-            for action in stage.actions:
-                run = self.run_job(action.job_name, action.arguments, workflow_run_id=run_id)
-                runs.append(run)
-                states.setdefault(action.job_name, []).append(run.state)
+            side_by_side = min(len(stage.actions), os.cpu_count() or 1, *self.concurrency(stage.actions))
+            with ThreadPoolExecutor(max_workers=max(side_by_side, 1)) as pool:
+                started = [
+                    pool.submit(self.run_job, action.job_name, action.arguments, workflow_run_id=run_id)
+                    for action in stage.actions
+                ]
+                for future in started:
+                    run = future.result()
+                    runs.append(run)
+                    states.setdefault(run.job_name, []).append(run.state)
         return runs
+
+    def concurrency(self, actions):
+        """The MaxConcurrentRuns of each job the actions start
+        (https://docs.aws.amazon.com/glue/latest/webapi/API_ExecutionProperty.html: 1 when unset)."""
+        jobs = {action.job_name for action in actions}
+        return [
+            self.glue.get_job(JobName=name)["Job"].get("ExecutionProperty", {}).get("MaxConcurrentRuns", 1)
+            for name in sorted(jobs)
+        ]
 
     def run_job(self, job_name, arguments, workflow_run_id=""):
         job = self.glue.get_job(JobName=job_name)["Job"]

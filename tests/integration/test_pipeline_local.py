@@ -1,9 +1,14 @@
 """The data pipeline run for real in local mode (glue_runner: local, inventories/local) on the reference scenario's
-converged account (support/converges.py; not converged again): CSV and JSON-lines files with bad rows dropped into the
-emulated raw zone, `playbooks/pipeline.yml` runs the jobs' scripts, as the glue role uploaded them, on local PySpark.
-Processed Parquet, the quarantined rows with their reasons and the quality report must be in the emulated buckets; a
-second run must leave every object of the processed zone as it was; a file that breaks the schema must fail the run
-with the job's own message, start no quality check and change nothing processed.
+converged account (support/converges.py; not converged again), with the local inventory's two datasets: events as CSV
+files and orders as JSON lines, each with rows that break the schema, orders also with too many null totals for its
+quality checks. `playbooks/pipeline.yml` runs the jobs' scripts, as the glue role uploaded them, on local PySpark and
+writes the crawlers' tables into the emulated catalog.
+
+Processed Parquet, the quarantined rows with their reasons, both quality reports, the curated copy of events only
+(orders failed its checks) and the catalog's tables must be there, and the run must fail with the quality job's words;
+a second run must leave every processed and curated object as it was; a file that breaks the schema and a missing
+dataset folder must each fail their processing run with the job's own message, start no quality check and change
+nothing processed or curated.
 """
 
 from __future__ import annotations
@@ -24,48 +29,68 @@ pytestmark = pytest.mark.slow
 LAKE = "dataeng-local-data-lake-123456789012"
 OUTPUTS = "dataeng-local-glue-outputs-123456789012"
 WORKFLOW = "dataeng-local-data-pipeline"
+DATABASE = "local_data_lake_catalog"
+PROCESSING, QUALITY = "dataeng-local-data-processing", "dataeng-local-data-quality"
 PIPELINE = ("playbooks/pipeline.yml", "-i", "inventories/local")
-HEADER = "event_id,user_id,event_type,amount,event_time"
-EVENTS_CSV = "\n".join(
-    [
-        HEADER,
-        "e1,u1,click,1.5,2026-12-01T10:00:00Z",
-        "e2,u2,purchase,20.0,2026-12-01T11:00:00Z",
-        # Two rows of e2: the latest event_time is kept.
-        "e2,u2,purchase,25.0,2026-12-01T12:00:00Z",
-        # No user: quarantined.
-        "e3,,click,,2026-12-01T12:30:00Z",
-    ]
-)
-EVENTS_JSON_LINES = "\n".join(
-    [
-        json.dumps(
-            {"event_id": "e4", "user_id": "u4", "event_type": "view", "amount": 3, "event_time": "2026-12-02T08:00:00Z"}
-        ),
-        json.dumps(
-            {
-                "event_id": "e5",
-                "user_id": "u5",
-                "event_type": "view",
-                "amount": "a lot",
-                "event_time": "2026-12-02T09:00:00Z",
-            }
-        ),
-        '{"event_id": "e6", "user_id":',
-    ]
-)
+EVENTS_HEADER = "event_id,user_id,event_type,amount,event_time"
+RAW_FILES = {
+    "raw/events/2026-12-01.csv": "\n".join(
+        [
+            EVENTS_HEADER,
+            "e1,u1,click,1.5,2026-12-01T10:00:00Z",
+            "e2,u2,purchase,20.0,2026-12-01T11:00:00Z",
+            # Two rows of e2: the latest event_time is kept.
+            "e2,u2,purchase,25.0,2026-12-01T12:00:00Z",
+            # No user: quarantined.
+            "e3,,click,,2026-12-01T12:30:00Z",
+        ]
+    ),
+    "raw/events/2026-12-02.csv": "\n".join(
+        [EVENTS_HEADER, "e4,u4,view,3,2026-12-02T08:00:00Z", "e5,u5,view,a lot,2026-12-02T09:00:00Z"]
+    ),
+    "raw/orders/2026-12-02.jsonl": "\n".join(
+        [
+            *(
+                json.dumps(
+                    {
+                        "order_id": order_id,
+                        "customer_id": customer,
+                        "status": "paid",
+                        "total": total,
+                        "order_date": day,
+                        "updated_at": f"{day}T09:00:00Z",
+                    }
+                )
+                for order_id, customer, total, day in (
+                    ("o1", "c1", 12.5, "2026-12-01"),
+                    # One null total in three orders: above the 5 % the quality job allows.
+                    ("o2", "c2", None, "2026-12-01"),
+                    ("o3", "c3", 30, "2026-12-02"),
+                    ("o4", "c4", "a lot", "2026-12-02"),
+                )
+            ),
+            '{"order_id": "o5", "customer_id":',
+        ]
+    ),
+}
+
+
+@dataclass
+class Run:
+    result: PlaybookResult
+    lake: dict[str, str]
+    job_runs: list[dict]
+    tables: dict[str, dict]
+
+    def processed(self) -> dict[str, str]:
+        return {key: etag for key, etag in self.lake.items() if key.startswith(("processed/", "curated/"))}
 
 
 @dataclass
 class Runs:
-    first: PlaybookResult
-    second: PlaybookResult
-    processed_after_first: dict[str, str]
-    processed_after_second: dict[str, str]
-    job_runs_first: list[dict]
-    broken: PlaybookResult
-    processed_after_broken: dict[str, str]
-    job_runs_broken: list[dict]
+    first: Run
+    second: Run
+    broken: Run
 
 
 def objects(aws: Aws, bucket: str, prefix: str) -> dict[str, str]:
@@ -86,95 +111,157 @@ def rows(aws: Aws, prefix: str) -> list[dict]:
     return found
 
 
-def last_job_runs(aws: Aws) -> list[dict]:
-    """The job runs the local runner recorded for the workflow's latest run."""
+def latest_report(aws: Aws, dataset: str) -> dict:
+    reports = sorted(objects(aws, OUTPUTS, f"quality/{dataset}/"))
+    assert reports, f"no quality report of {dataset}"
+    return json.loads(aws.s3.get_object(Bucket=OUTPUTS, Key=reports[-1])["Body"].read())
+
+
+def run_pipeline(aws: Aws, runner: PlaybookRunner) -> Run:
+    result = runner.run(*PIPELINE, env=runner.environment(**aws.environment()))
     runs = aws.glue.get_workflow_runs(Name=WORKFLOW)["Runs"]
     latest = max(runs, key=lambda run: run["StartedOn"])
-    return json.loads(latest["WorkflowRunProperties"]["local_job_runs"])
+    tables = {table["Name"]: table for table in aws.glue.get_tables(DatabaseName=DATABASE)["TableList"]}
+    return Run(result, objects(aws, LAKE, ""), json.loads(latest["WorkflowRunProperties"]["local_job_runs"]), tables)
 
 
 @pytest.fixture(scope="module")
 def runs(converges, repo, tmp_path_factory) -> Runs:
     aws = converges["reference"].aws
     runner = PlaybookRunner(repo, tmp_path_factory.mktemp("pipeline"))
-    env = runner.environment(**aws.environment())
-    aws.s3.put_object(Bucket=LAKE, Key="raw/events/2026-12-01.csv", Body=EVENTS_CSV.encode())
-    aws.s3.put_object(Bucket=LAKE, Key="raw/events/2026-12-02.jsonl", Body=EVENTS_JSON_LINES.encode())
-    first = runner.run(*PIPELINE, env=env)
-    processed_after_first = objects(aws, LAKE, "processed/")
-    job_runs_first = last_job_runs(aws)
-    second = runner.run(*PIPELINE, env=env)
-    processed_after_second = objects(aws, LAKE, "processed/")
-    # Another header in the same dataset: the processing job refuses the dataset.
+    for key, body in RAW_FILES.items():
+        aws.s3.put_object(Bucket=LAKE, Key=key, Body=body.encode())
+    first = run_pipeline(aws, runner)
+    second = run_pipeline(aws, runner)
+    # Another header in one dataset, and the other's folder gone: both processing runs fail.
     broken_key = "raw/events/2026-12-03.csv"
     aws.s3.put_object(Bucket=LAKE, Key=broken_key, Body=b"id,who\nx1,u9\n")
+    orders = [key for key in RAW_FILES if key.startswith("raw/orders/")]
+    aws.s3.delete_objects(Bucket=LAKE, Delete={"Objects": [{"Key": key} for key in orders]})
     try:
-        broken = runner.run(*PIPELINE, env=env)
-        processed_after_broken = objects(aws, LAKE, "processed/")
-        job_runs_broken = last_job_runs(aws)
+        broken = run_pipeline(aws, runner)
     finally:
         aws.s3.delete_object(Bucket=LAKE, Key=broken_key)
-    return Runs(
-        first,
-        second,
-        processed_after_first,
-        processed_after_second,
-        job_runs_first,
-        broken,
-        processed_after_broken,
-        job_runs_broken,
-    )
+        for key in orders:
+            aws.s3.put_object(Bucket=LAKE, Key=key, Body=RAW_FILES[key].encode())
+    return Runs(first, second, broken)
 
 
-def test_the_pipeline_processes_the_raw_files_into_typed_deduplicated_parquet(runs, converges):
-    assert runs.first.returncode == 0, runs.first.output[-4000:]
+def test_the_pipeline_processes_the_raw_files_into_typed_deduplicated_partitioned_parquet(runs, converges):
+    aws = converges["reference"].aws
     ingest_date = datetime.now(UTC).date().isoformat()
-    assert any(key.startswith(f"processed/events/ingest_date={ingest_date}/") for key in runs.processed_after_first)
-    processed = {row["event_id"]: row for row in rows(converges["reference"].aws, "processed/events/")}
-    assert sorted(processed) == ["e1", "e2", "e4"]
-    assert processed["e2"]["amount"] == 25.0
+    assert any(key.startswith(f"processed/events/ingest_date={ingest_date}/") for key in runs.first.lake)
+    events = {row["event_id"]: row for row in rows(aws, "processed/events/")}
+    assert sorted(events) == ["e1", "e2", "e4"]
+    assert events["e2"]["amount"] == 25.0
     # Spark writes a timestamp as an instant (INT96), read back without a zone: the UTC time.
-    assert processed["e1"]["event_time"] == datetime(2026, 12, 1, 10)
+    assert events["e1"]["event_time"] == datetime(2026, 12, 1, 10)
+    assert {key.split("/")[2] for key in runs.first.lake if key.startswith("processed/orders/")} == {
+        "order_date=2026-12-01",
+        "order_date=2026-12-02",
+    }
+    assert sorted(row["order_id"] for row in rows(aws, "processed/orders/")) == ["o1", "o2", "o3"]
 
 
 def test_rows_that_break_the_schema_are_quarantined_with_their_reasons_and_the_s3_file_they_came_from(runs, converges):
-    assert runs.first.returncode == 0, runs.first.output[-4000:]
-    quarantined = rows(converges["reference"].aws, "processed/_quarantine/events/")
-    reasons = {row["event_id"]: row["_quarantine_reason"] for row in quarantined if row["event_id"]}
-    assert reasons["e3"] == "user_id: null in a non-nullable column"
-    assert reasons["e5"] == "amount: not a valid double"
-    assert any("malformed record" in row["_quarantine_reason"] for row in quarantined)
-    assert {row["_source_file"] for row in quarantined} <= {
+    aws = converges["reference"].aws
+    events = rows(aws, "processed/_quarantine/events/")
+    assert {row["event_id"]: row["_quarantine_reason"] for row in events} == {
+        "e3": "user_id: null in a non-nullable column",
+        "e5": "amount: not a valid double",
+    }
+    assert {row["_source_file"] for row in events} == {
         f"s3://{LAKE}/raw/events/2026-12-01.csv",
-        f"s3://{LAKE}/raw/events/2026-12-02.jsonl",
+        f"s3://{LAKE}/raw/events/2026-12-02.csv",
+    }
+    orders = rows(aws, "processed/_quarantine/orders/")
+    reasons = {row["order_id"]: row["_quarantine_reason"] for row in orders if row["order_id"]}
+    assert reasons == {"o4": "total: not a valid double"}
+    assert any("malformed record" in row["_quarantine_reason"] for row in orders)
+    assert {row["_source_file"] for row in orders} == {f"s3://{LAKE}/raw/orders/2026-12-02.jsonl"}
+
+
+def test_each_dataset_is_checked_after_processing_and_the_run_fails_with_the_quality_jobs_words(runs, converges):
+    assert [(run["job_name"], run["dataset"], run["job_run_state"]) for run in runs.first.job_runs] == [
+        (PROCESSING, "events", "SUCCEEDED"),
+        (PROCESSING, "orders", "SUCCEEDED"),
+        (QUALITY, "events", "SUCCEEDED"),
+        (QUALITY, "orders", "FAILED"),
+    ]
+    assert runs.first.result.returncode != 0
+    output = runs.first.result.output
+    assert "data quality checks failed for orders: null_ratio:total (report: s3://" in output
+    # The run summary: each job run with its counts, the quarantined rows among them.
+    assert f"{PROCESSING} (events): SUCCEEDED in " in output
+    assert [run["summary"].get("quarantined") for run in runs.first.job_runs[:2]] == [2, 2]
+    assert '"quarantined": 2' in " ".join(output.split())
+    aws = converges["reference"].aws
+    events, orders = latest_report(aws, "events"), latest_report(aws, "orders")
+    assert (events["passed"], events["published_to"]) == (True, f"s3://{LAKE}/curated/events/")
+    assert (orders["passed"], orders["failed_checks"], orders["published_to"]) == (False, ["null_ratio:total"], None)
+
+
+def test_only_the_dataset_that_passed_its_checks_is_published_to_curated(runs, converges):
+    aws = converges["reference"].aws
+    curated = sorted(row["event_id"] for row in rows(aws, "curated/events/"))
+    assert curated == sorted(row["event_id"] for row in rows(aws, "processed/events/"))
+    assert not [key for key in runs.first.lake if key.startswith("curated/orders")]
+
+
+def columns(table: dict) -> dict[str, str]:
+    return {column["Name"]: column["Type"] for column in table["StorageDescriptor"]["Columns"]}
+
+
+def test_the_crawls_write_the_lakes_tables_into_the_catalog(runs):
+    tables = runs.first.tables
+    assert {"raw_events", "raw_orders", "processed_events", "processed_orders", "curated_events"} <= set(tables)
+    assert "curated_orders" not in tables, "orders failed its checks: nothing of it is curated"
+    assert tables["raw_events"]["Parameters"]["classification"] == "csv"
+    assert list(columns(tables["raw_events"])) == EVENTS_HEADER.split(",")
+    assert tables["raw_orders"]["Parameters"]["classification"] == "json"
+    for name, partition_key in (
+        ("processed_events", "ingest_date"),
+        ("curated_events", "ingest_date"),
+        ("processed_orders", "order_date"),
+    ):
+        table = tables[name]
+        zone, dataset = name.split("_")
+        assert table["Parameters"]["classification"] == "parquet", name
+        assert table["StorageDescriptor"]["Location"] == f"s3://{LAKE}/{zone}/{dataset}/", name
+        assert [key["Name"] for key in table["PartitionKeys"]] == [partition_key], name
+    assert columns(tables["processed_events"]) == {
+        "event_id": "string",
+        "user_id": "string",
+        "event_type": "string",
+        "amount": "double",
+        "event_time": "timestamp",
+    }
+    assert columns(tables["curated_events"]) == columns(tables["processed_events"])
+    assert columns(tables["processed_orders"])["total"] == "double"
+    assert "order_date" not in columns(tables["processed_orders"]), "a partition key is not a column as well"
+
+
+def test_a_second_run_leaves_every_processed_and_curated_object_and_table_as_it_was(runs):
+    assert runs.second.processed() == runs.first.processed()
+    assert [run["job_run_state"] for run in runs.second.job_runs] == [
+        run["job_run_state"] for run in runs.first.job_runs
+    ]
+    assert {name: table.get("UpdateTime") for name, table in runs.second.tables.items()} == {
+        name: table.get("UpdateTime") for name, table in runs.first.tables.items()
     }
 
 
-def test_the_quality_job_runs_after_processing_and_writes_its_report(runs, converges):
-    assert [(run["job_name"], run["job_run_state"]) for run in runs.job_runs_first] == [
-        ("dataeng-local-data-processing", "SUCCEEDED"),
-        ("dataeng-local-data-quality", "SUCCEEDED"),
-    ]
-    assert runs.job_runs_first[0]["summary"]["quarantined"] == 3
-    aws = converges["reference"].aws
-    reports = sorted(objects(aws, OUTPUTS, "quality/events/"))
-    assert reports, "no quality report"
-    report = json.loads(aws.s3.get_object(Bucket=OUTPUTS, Key=reports[-1])["Body"].read())
-    assert report["passed"] is True, report
-
-
-def test_a_second_run_leaves_every_processed_object_as_it_was(runs):
-    assert runs.second.returncode == 0, runs.second.output[-4000:]
-    assert runs.processed_after_second == runs.processed_after_first
-
-
-def test_a_file_that_breaks_the_schema_fails_the_run_with_the_jobs_message_and_changes_nothing(runs):
-    assert runs.broken.returncode != 0
-    assert "Glue workflow dataeng-local-data-pipeline run" in runs.broken.output
-    (processing,) = runs.job_runs_broken
-    assert processing["job_run_state"] == "FAILED"
-    assert processing["error_message"] in runs.broken.output
+def test_a_schema_break_and_a_missing_dataset_fail_their_runs_with_the_jobs_words_and_publish_nothing(runs):
+    assert runs.broken.result.returncode != 0
+    events, orders = runs.broken.job_runs
+    assert [(run["job_name"], run["job_run_state"]) for run in (events, orders)] == [
+        (PROCESSING, "FAILED"),
+        (PROCESSING, "FAILED"),
+    ], "no quality run after a failed processing run"
+    for run in (events, orders):
+        assert run["error_message"] in runs.broken.result.output
     # Spark's own words: "Number of column in CSV header is not equal to number of fields in the schema: ..."
-    assert processing["error_message"].startswith("java.lang.IllegalArgumentException: Number of column in CSV header")
-    assert f"s3://{LAKE}/raw/events/2026-12-03.csv" in processing["error_message"]
-    assert runs.processed_after_broken == runs.processed_after_second
+    assert events["error_message"].startswith("java.lang.IllegalArgumentException: Number of column in CSV header")
+    assert f"s3://{LAKE}/raw/events/2026-12-03.csv" in events["error_message"]
+    assert f"s3://{LAKE}/raw/orders" in orders["error_message"]
+    assert runs.broken.processed() == runs.second.processed()

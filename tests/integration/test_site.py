@@ -212,7 +212,7 @@ def test_outputs_name_the_account_and_are_private(cloud):
     assert outputs["glue_database"] == "local_data_lake_catalog"
     assert outputs["glue_workflow"] == "dataeng-local-data-pipeline"
     assert sorted(outputs["glue_jobs"]) == ["dataeng-local-data-processing", "dataeng-local-data-quality"]
-    assert sorted(outputs["glue_crawlers"]) == ["dataeng-local-processed", "dataeng-local-raw"]
+    assert sorted(outputs["glue_crawlers"]) == ["dataeng-local-curated", "dataeng-local-processed", "dataeng-local-raw"]
     assert outputs["ecs_cluster_name"] == "local-data-processing-cluster"
     assert outputs["ecs_service_name"] == "dataeng-local-data-processing"
     assert outputs["secret_names"]["grafana"] == "dataeng-local/grafana"
@@ -361,7 +361,7 @@ def test_the_pipeline_playbook_starts_every_step(cloud):
     # Glue's path, as on AWS: the emulator records each run (test_pipeline_local.py runs the jobs locally).
     result = cloud.run("playbooks/pipeline.yml", *LOCAL, "-e", "glue_runner=glue", "-e", "glue_run_wait=false")
     assert result.returncode == 0, result.output
-    for zone in ("raw", "processed"):
+    for zone in ("raw", "processed", "curated"):
         assert len(cloud.aws.glue.list_crawls(CrawlerName=f"dataeng-local-{zone}")["Crawls"]) == 1, zone
     (run,) = cloud.aws.glue.get_workflow_runs(Name="dataeng-local-data-pipeline")["Runs"]
     assert f"Workflow run {run['WorkflowRunId']}" in result.output

@@ -137,6 +137,50 @@ def test_failed_checks_fail_the_run_after_the_report_is_written(tmp_path, spark,
     assert checks["schema"]["passed"] is True
 
 
+def partitions(folder: Path) -> dict[str, list[str]]:
+    """Partition folder to the Parquet part files in it."""
+    return {
+        str(part.parent.relative_to(folder)): sorted(path.name for path in part.parent.glob("part-*.parquet"))
+        for part in folder.rglob("part-*.parquet")
+    }
+
+
+@pytest.mark.spark
+def test_a_dataset_that_passed_is_published_to_curated_as_it_was_checked(tmp_path, spark, quality_job):
+    days = [(1, "ann", 10.0, DAY), (2, "bob", 3.0, date(2026, 1, 16))]
+    spark.createDataFrame(days, ORDERS_DDL).write.partitionBy("order_date").parquet(str(tmp_path / "orders"))
+    curated = tmp_path / "curated" / DATASET
+    # A partition an earlier run published and the processed dataset no longer has stays (as processed keeps its own).
+    spark.createDataFrame([(9, "old", 1.0)], "order_id long, customer string, amount double").write.parquet(
+        str(curated / "order_date=2025-12-31")
+    )
+
+    report = quality_job.main(job_arguments(tmp_path / "orders", tmp_path / "reports", curated_path=curated.as_uri()))
+
+    assert report["passed"] is True
+    assert only_report(tmp_path / "reports")["published_to"] == curated.as_uri()
+    assert sorted(partitions(curated)) == ["order_date=2025-12-31", "order_date=2026-01-15", "order_date=2026-01-16"]
+    published = spark.read.parquet(str(curated)).filter("order_date >= '2026-01-01'")
+    assert sorted(tuple(row) for row in published.collect()) == sorted(days)
+
+
+@pytest.mark.spark
+def test_a_dataset_that_failed_a_check_leaves_curated_as_the_last_passed_run_left_it(tmp_path, spark, quality_job):
+    rows = [(1, "ann", 10.0, DAY), (2, "bob", None, DAY), (3, "cy", None, DAY)]
+    spark.createDataFrame(rows, ORDERS_DDL).write.partitionBy("order_date").parquet(str(tmp_path / "orders"))
+    curated = tmp_path / "curated" / DATASET
+    spark.createDataFrame([(1, "ann", 10.0)], "order_id long, customer string, amount double").write.parquet(
+        str(curated / f"order_date={DAY.isoformat()}")
+    )
+    before = partitions(curated)
+
+    with pytest.raises(quality_job.DataQualityError, match="null_ratio:amount"):
+        quality_job.main(job_arguments(tmp_path / "orders", tmp_path / "reports", curated_path=curated.as_uri()))
+
+    assert only_report(tmp_path / "reports")["published_to"] is None
+    assert partitions(curated) == before
+
+
 @pytest.mark.spark
 def test_thresholds_come_from_the_arguments(tmp_path, spark, quality_job):
     rows = [(1, "ann", 10.0, DAY), (2, "bob", None, DAY), (2, "bob", 3.0, DAY), (3, "cy", 5.0, DAY)]

@@ -16,6 +16,13 @@ The report (one JSON document) goes to ``<report_path>/<dataset>/report-<UTC tim
 writing the report, with a message naming the failed checks. A dataset path with no Parquet
 data counts as an empty dataset with no columns.
 
+Write, audit, publish: when every check passed and --curated_path is given, the rows the checks
+read are written there as Parquet, partitioned as the processed dataset is (the curated zone's
+business-ready copy). Only the partitions the dataset holds are replaced (dynamic partition
+overwrite: Spark writes them to a staging folder and moves each into place when the write
+commits), so a failed check or a failed write leaves the curated copy as the last passed run left
+it; nothing of a dataset that failed its checks reaches the curated zone.
+
 Partition columns (``name=value`` folders) carry no type: a declared one is cast to its declared
 type; a value that does not cast counts as null.
 
@@ -29,6 +36,8 @@ Arguments, as AWS Glue passes them (``--name value``; other arguments are ignore
   --max_null_ratio       highest share of nulls in a nullable column (optional; default 0.05)
   --min_rows             lowest acceptable number of rows (optional; default 1)
   --max_duplicate_ratio  highest share of duplicate keys (optional; default 0)
+  --curated_path         where a dataset that passed is published, e.g. s3://lake/curated/events/
+                         (optional; without it the job only checks)
   --JOB_RUN_ID           set by AWS Glue; added to the report name when present
 
 Runs on AWS Glue 5.0 (Spark 3.5, Python 3.11) and on plain PySpark: arguments are read with
@@ -65,7 +74,7 @@ import job_arguments
 from job_arguments import ColumnSpec, parse_schema
 
 REQUIRED_ARGUMENTS = ("source_path", "report_path", "dataset", "schema", "key_columns")
-OPTIONAL_ARGUMENTS = {"max_null_ratio": "0.05", "min_rows": "1", "max_duplicate_ratio": "0"}
+OPTIONAL_ARGUMENTS = {"max_null_ratio": "0.05", "min_rows": "1", "max_duplicate_ratio": "0", "curated_path": ""}
 
 SPARK_TYPES: dict[str, DataType] = {
     "string": StringType(),
@@ -217,6 +226,12 @@ def run_checks(
     ]
 
 
+def publish(frame: DataFrame, uri: str) -> None:
+    """Writes the audited rows to the curated copy, partitioned as they were read; replaces only those partitions."""
+    writer = frame.write.mode("overwrite").option("partitionOverwriteMode", "dynamic")
+    writer.partitionBy(*partition_column_names(frame)).parquet(uri)
+
+
 def write_text(uri: str, text: str) -> None:
     """Writes one object to s3:// (through boto3) or one file to a local path or file:// URI."""
     location = urlparse(uri)
@@ -255,6 +270,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     checks = run_checks(frame, schema, key_columns, thresholds)
     generated_at = datetime.now(UTC)
     failed = [item["name"] for item in checks if not item["passed"]]
+    curated_uri = arguments["curated_path"] if arguments["curated_path"] and not failed else None
     report = {
         "dataset": arguments["dataset"],
         "source_path": arguments["source_path"],
@@ -265,11 +281,16 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
         "passed": not failed,
         "failed_checks": failed,
         "checks": checks,
+        "published_to": curated_uri,
     }
     uri = report_uri(arguments["report_path"], arguments["dataset"], generated_at, arguments.get("JOB_RUN_ID"))
     write_text(uri, json.dumps(report, indent=2, default=str) + "\n")
     report["report"] = uri
-    print(json.dumps({"dataset": report["dataset"], "passed": not failed, "failed_checks": failed, "report": uri}))
+    if curated_uri:
+        publish(frame, curated_uri)
+    rows = next(item["measured"] for item in checks if item["name"] == "completeness")
+    summary = {"dataset": report["dataset"], "passed": not failed, "failed_checks": failed, "rows": rows}
+    print(json.dumps({**summary, "report": uri, "published_to": curated_uri}))
     if failed:
         raise DataQualityError(
             f"data quality checks failed for {arguments['dataset']}: {', '.join(failed)} (report: {uri})"

@@ -32,12 +32,17 @@ def glue_encryption(aws, prefix: str = "dataeng-local") -> str:
     return name
 
 
+# inventories/local's glue_datasets.
+DATASETS = ["events", "orders"]
+
+
 def glue(aws, prefix: str = "dataeng-local", env: str = "local") -> dict:
     """The pipeline. platform, Glue: the catalog, on-demand crawlers of raw/ and processed/, the two jobs (60 and
     30 minutes, Python 3, 2 DPU at most), the workflow, processing then quality. collection: 2 DPU as two G.1X
     workers (glue_worker_type, glue_number_of_workers; a G.1X worker is 1 DPU,
-    https://docs.aws.amazon.com/glue/latest/dg/add-job.html), the scripts uploaded as shipped, the events
-    dataset (glue_datasets)."""
+    https://docs.aws.amazon.com/glue/latest/dg/add-job.html), the scripts uploaded as shipped, the local inventory's
+    datasets events and orders (glue_datasets), a crawler of curated/ where quality publishes each dataset that
+    passed."""
     account = aws.sts.get_caller_identity()["Account"]
     lake, scripts = f"{prefix}-data-lake-{account}", f"{prefix}-glue-scripts-{account}"
     role = f"{prefix}-glue-service"
@@ -53,7 +58,7 @@ def glue(aws, prefix: str = "dataeng-local", env: str = "local") -> dict:
     assert_platform_tags("database", database["Name"])
 
     security_configuration = glue_encryption(aws, prefix)
-    for zone in ("raw", "processed"):
+    for zone in ("raw", "processed", "curated"):
         crawler = aws.glue.get_crawler(Name=f"{prefix}-{zone}")["Crawler"]
         assert crawler.get("CrawlerSecurityConfiguration") == security_configuration, zone
         assert crawler["DatabaseName"] == database["Name"]
@@ -92,12 +97,14 @@ def glue(aws, prefix: str = "dataeng-local", env: str = "local") -> dict:
     assert_platform_tags("workflow", workflow)
     start = aws.glue.get_trigger(Name=f"{prefix}-start-processing")["Trigger"]
     assert (start["Type"], start["WorkflowName"]) == ("ON_DEMAND", workflow)
-    assert [action["JobName"] for action in start["Actions"]] == [f"{prefix}-data-processing"]
-    assert start["Actions"][0]["Arguments"]["--dataset"] == "events"
+    assert [action["JobName"] for action in start["Actions"]] == [f"{prefix}-data-processing"] * len(DATASETS)
+    assert [action["Arguments"]["--dataset"] for action in start["Actions"]] == DATASETS
     quality = aws.glue.get_trigger(Name=f"{prefix}-quality-after-processing")["Trigger"]
     assert (quality["Type"], quality["WorkflowName"], quality["State"]) == ("CONDITIONAL", workflow, "ACTIVATED")
     (condition,) = quality["Predicate"]["Conditions"]
     assert (condition["JobName"], condition["State"]) == (f"{prefix}-data-processing", "SUCCEEDED")
-    assert [action["JobName"] for action in quality["Actions"]] == [f"{prefix}-data-quality"]
-    assert quality["Actions"][0]["Arguments"]["--source_path"] == f"s3://{lake}/processed/events/"
+    assert [action["JobName"] for action in quality["Actions"]] == [f"{prefix}-data-quality"] * len(DATASETS)
+    for dataset, action in zip(DATASETS, quality["Actions"], strict=True):
+        assert action["Arguments"]["--source_path"] == f"s3://{lake}/processed/{dataset}/"
+        assert action["Arguments"]["--curated_path"] == f"s3://{lake}/curated/{dataset}/"
     return {"database": database, "jobs": jobs, "triggers": {"start": start, "quality": quality}}
