@@ -11,6 +11,8 @@ EMULATOR_PORT ?= 5000
 # The integration tests' processes: a test mostly waits on Ansible, so two keep both cores of a small machine busy.
 INTEGRATION_WORKERS ?= 2
 EMULATOR_STATE ?= .local/emulator
+# no: `make local` converges the platform only, without loading the sample data (samples/) nor running the pipeline.
+SAMPLE_DATA ?= yes
 # Target of `make destroy`; local by default so nothing reaches AWS by accident.
 INVENTORY ?= inventories/local
 # Debian packages the tests need (installed by `make system-deps` when missing).
@@ -29,7 +31,7 @@ PLAYBOOK := $(BIN)/ansible-playbook
 # The test hosts standing in for the emulated instances (named after them).
 LOCAL_TESTHOSTS := dataeng-local-kubernetes dataeng-local-monitoring
 
-.PHONY: help venv system-deps local testhosts testhosts-stop emulator-start emulator-stop outputs plan drift destroy break-lock \
+.PHONY: help venv system-deps local query testhosts testhosts-stop emulator-start emulator-stop outputs plan drift destroy break-lock \
         test lint sanity unit jobs integration build lock scanner scanner-lock clean docs docs-check kube-apiserver bench deployer-policy
 
 help: ## List the targets
@@ -67,8 +69,21 @@ emulator-start: venv ## Start the local AWS emulator on 127.0.0.1:$(EMULATOR_POR
 emulator-stop: ## Stop the local AWS emulator
 	$(PYTHON) tools/emulator.py stop --state-dir $(EMULATOR_STATE)
 
-local: venv system-deps emulator-start testhosts ## Run the whole platform against the local AWS emulator and print its outputs
+local: venv system-deps emulator-start testhosts ## Run the whole platform against the local AWS emulator and print its outputs, then the pipeline on the sample data (SAMPLE_DATA=no: not)
 	$(LOCAL_AWS_ENV) $(PLAYBOOK) -i inventories/local site.yml
+ifneq ($(SAMPLE_DATA),no)
+	$(LOCAL_AWS_ENV) $(PLAYBOOK) -i inventories/local playbooks/sample_data.yml
+	$(LOCAL_AWS_ENV) $(PLAYBOOK) -i inventories/local playbooks/pipeline.yml
+	@echo "The sample data went through the pipeline: the raw_*, processed_* and curated_* tables of the local Glue catalog."
+	@echo "Query them on local Spark (make query alone lists them, with their columns and locations):"
+	@echo '  make query SQL="select event_type, count(*) as events, round(sum(amount), 2) as amount from curated_events group by event_type order by events desc"'
+	@echo '  make query SQL="select order_date, status, count(*) as orders, round(sum(total), 2) as total from processed_orders group by order_date, status order by order_date, status"'
+endif
+
+# SQL goes to the tool through the environment (make exports a variable set on its command line), so that its quotes
+# and backticks arrive as typed.
+query: venv ## Run SQL="..." on local Spark over the tables of the local emulator's Glue catalog (without SQL: list them)
+	$(BIN)/python tools/query.py --state-dir $(EMULATOR_STATE) $${SQL:+"$$SQL"}
 
 testhosts: venv system-deps ## Start the local test hosts standing in for the platform's two instances
 	$(BIN)/python tools/testhost.py ensure-engine

@@ -38,15 +38,27 @@ options:
     default: {}
   runner:
     description:
-      - What runs the jobs. V(glue) starts the run in AWS Glue.
+      - What runs the jobs and crawls. V(glue) starts the run in AWS Glue.
       - V(local) is for the local emulator, which records a run but never executes it. A workflow run is recorded
         there as well, then each job run is made on local PySpark (C(spark-submit) of the PySpark beside
-        the module's Python; Java 17), one after the other in the order of the workflow's triggers. The job's
+        the module's Python; Java 17) in the order of the workflow's triggers, a trigger's runs side by side (as
+        many at once as the job's C(MaxConcurrentRuns) and the machine's cores allow). The job's
         script and C(--extra-py-files) are read back from S3, the S3 paths among its arguments are copied to local
         folders before the run and put back after it (what the run wrote or changed uploaded, what it removed
         deleted, each Parquet part file named after its data so that a rerun on the same data changes no
         object). The emulated workflow run is then stopped, and the job runs' states are kept in its run property
-        C(local_job_runs). A crawler is run by the emulator either way.
+        C(local_job_runs).
+      - With V(local), a crawl is started in the emulator and waited for as with V(glue) (its history holds the
+        crawl, but the emulator writes no table); then the module does to the emulated catalog what the crawl would
+        do (pyarrow beside the module's Python, no Spark). It lists the crawler's S3 targets, leaves out excluded
+        files, folder markers and files whose name or folder starts with C(_) or C(.), groups the files into one
+        table per folder at the crawler's C(TableLevelConfiguration) (the bucket is level 1; without one, per
+        folder right under the target), its folders below as partitions (C(name=value), else C(partition_0)...),
+        and reads each file's schema as Glue's built-in classifiers do (Parquet from its footer; CSV and JSON lines
+        from the first MiB, at most 1000 rows). A table is created or updated (its partitions created, updated and
+        deleted) only when it differs from what the catalog holds (the crawler's C(UpdateBehavior) is not looked
+        at); a table the crawler made whose folder is gone follows the crawler's C(DeleteBehavior); a table it did
+        not make is left as it is. See RV(run.tables).
       - With V(local) the module always waits; O(wait=false) is refused.
     type: str
     choices: [glue, local]
@@ -136,6 +148,55 @@ run:
       type: list
       elements: dict
       sample: [{"job_name": "dataeng-dev-data-processing", "dataset": "events", "job_run_state": "SUCCEEDED"}]
+    tables:
+      description:
+        - With O(runner=local) and a crawler, each table the crawl wrote or found in the emulated catalog, in the
+          order of their folders, then the crawler's tables whose folder is gone; empty otherwise.
+      type: list
+      elements: dict
+      contains:
+        name:
+          description: Name of the table (the crawler's table prefix and the folder's name).
+          type: str
+          sample: raw_events
+        location:
+          description: URI of the table's folder.
+          type: str
+          sample: s3://dataeng-dev-data-lake/raw/events/
+        classification:
+          description:
+            - C(parquet), C(csv) or C(json), the classification most of the folder's files have. Glue would make
+              a table of each classification; the files of the others are left out (RV(run.tables[].skipped_files)).
+          type: str
+          sample: csv
+        columns:
+          description: The columns (partition keys aside), the schemas of the table's files merged.
+          type: list
+          elements: dict
+          sample: [{"name": "event_id", "type": "string"}, {"name": "amount", "type": "double"}]
+        partition_keys:
+          description: Names of the partition keys (all of type C(string)).
+          type: list
+          elements: str
+          sample: [ingest_date]
+        partitions:
+          description: How many partition folders the crawl found.
+          type: int
+          sample: 2
+        action:
+          description:
+            - What the crawl did to the catalog's table. C(created), C(updated) (the table or any of its
+              partitions), C(unchanged), C(deleted) or C(deprecated) (its folder is gone, as the crawler's
+              C(DeleteBehavior) says; C(unchanged) with C(LOG)), or C(skipped) (a table of that name exists that
+              the crawler did not make, or another folder of this crawl gives the same name).
+          type: str
+          sample: unchanged
+        skipped_files:
+          description: Files of the table's folder left out of it, with why (not recognized, another
+            classification, other partition folders).
+          type: list
+          elements: dict
+          sample: [{"file": "s3://dataeng-dev-data-lake/raw/events/notes.txt", "reason": "no classifier recognized it"}]
 """
 
 import json
@@ -150,6 +211,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import camel_dict_to_snake_dict
 
 from ansible_collections.dataeng.platform.plugins.module_utils.glue import glue_client
+from ansible_collections.dataeng.platform.plugins.module_utils.glue_crawl_local import CatalogWriteError, LocalCrawler
 from ansible_collections.dataeng.platform.plugins.module_utils.glue_local import (
     LocalRunner,
     local_runner_missing,
@@ -224,7 +286,7 @@ class GlueRun:
         self.run_id = crawl["CrawlId"]
         return crawl["State"], crawl.get("ErrorMessage", ""), {}
 
-    def result(self, status, error_message, statistics, job_runs=()):
+    def result(self, status, error_message, statistics, job_runs=(), tables=()):
         return {
             "kind": self.kind,
             "name": self.name,
@@ -233,15 +295,23 @@ class GlueRun:
             "error_message": error_message,
             "statistics": camel_dict_to_snake_dict(statistics),
             "job_runs": [job_run.report() for job_run in job_runs],
+            "tables": list(tables),
         }
+
+    def wait(self):
+        """(status, error message, statistics) of the run once it ended, or as it was when waiting stopped."""
+        params = self.module.params
+        status, error_message, statistics = self.look()
+        deadline = time.monotonic() + params["wait_timeout"]
+        while params["wait"] and status not in FINAL[self.kind] and time.monotonic() < deadline:
+            time.sleep(params["poll_interval"])
+            status, error_message, statistics = self.look()
+        return status, error_message, statistics
 
 
 def run_locally(module, run):
     """(status, error message, statistics, job runs) of a workflow or job run made on local PySpark."""
     params = module.params
-    missing = local_runner_missing()
-    if missing:
-        module.fail_json(msg=missing)
     runner = LocalRunner(run.client, module.client("s3"), spark_submit_path(), module.tmpdir, params["wait_timeout"])
     if run.kind == "job":
         job_run = runner.run_job(run.name, params["arguments"])
@@ -284,28 +354,39 @@ def main():
     if params["wait_timeout"] < 1 or params["poll_interval"] < 1:
         module.fail_json(msg="wait_timeout and poll_interval must be at least 1 second")
     kind = next(kind for kind in ("workflow", "job", "crawler") if params[f"{kind}_name"])
-    local = params["runner"] == "local" and kind != "crawler"
+    local = params["runner"] == "local"
     if local and not params["wait"]:
-        module.fail_json(msg="runner=local makes the job runs in this task and waits for them: wait=false cannot hold")
+        task = (
+            "writes the crawl's tables in this task once the crawl ended"
+            if kind == "crawler"
+            else "makes the job runs in this task and waits for them"
+        )
+        module.fail_json(msg=f"runner=local {task}: wait=false cannot hold")
     run = GlueRun(module, kind, params[f"{kind}_name"])
     if module.check_mode:
         module.exit_json(changed=True, run=run.result("", "", {}))
+    if local:
+        missing = local_runner_missing(spark=kind != "crawler")
+        if missing:
+            module.fail_json(msg=missing)
 
     job_runs = []
+    tables = []
     try:
-        if local:
+        if local and kind != "crawler":
             status, error_message, statistics, job_runs = run_locally(module, run)
         else:
             run.start()
-            status, error_message, statistics = run.look()
-            deadline = time.monotonic() + params["wait_timeout"]
-            while params["wait"] and status not in FINAL[kind] and time.monotonic() < deadline:
-                time.sleep(params["poll_interval"])
-                status, error_message, statistics = run.look()
+            status, error_message, statistics = run.wait()
+            # The emulator records the crawl and writes no table: the crawl's tables are written here.
+            if local and status in SUCCESS[kind]:
+                tables = LocalCrawler(run.client, module.client("s3")).crawl(run.name)
     except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
         module.fail_json_aws(e, msg=f"Failed to run Glue {kind} {run.name}")
+    except CatalogWriteError as e:
+        module.fail_json(msg=f"Glue crawler {run.name}: the emulated catalog refused partitions: {e}", changed=True)
 
-    result = run.result(status, error_message, statistics, job_runs)
+    result = run.result(status, error_message, statistics, job_runs, tables)
     if params["wait"]:
         if status not in FINAL[kind]:
             module.fail_json(

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
 from pyarrow import parquet
 
+import query
 from support.aws import Aws
 from support.playbook import PlaybookResult, PlaybookRunner
 
@@ -78,6 +80,7 @@ RAW_FILES = {
 @dataclass
 class Run:
     result: PlaybookResult
+    run_id: str
     lake: dict[str, str]
     job_runs: list[dict]
     tables: dict[str, dict]
@@ -91,6 +94,10 @@ class Runs:
     first: Run
     second: Run
     broken: Run
+    # The outputs after the first run (playbooks/outputs.yml).
+    outputs: dict
+    # What the queries `make local` prints answered after the first run, by query.
+    answers: dict[str, list[dict]]
 
 
 def objects(aws: Aws, bucket: str, prefix: str) -> dict[str, str]:
@@ -122,7 +129,20 @@ def run_pipeline(aws: Aws, runner: PlaybookRunner) -> Run:
     runs = aws.glue.get_workflow_runs(Name=WORKFLOW)["Runs"]
     latest = max(runs, key=lambda run: run["StartedOn"])
     tables = {table["Name"]: table for table in aws.glue.get_tables(DatabaseName=DATABASE)["TableList"]}
-    return Run(result, objects(aws, LAKE, ""), json.loads(latest["WorkflowRunProperties"]["local_job_runs"]), tables)
+    job_runs = json.loads(latest["WorkflowRunProperties"]["local_job_runs"])
+    return Run(result, latest["WorkflowRunId"], objects(aws, LAKE, ""), job_runs, tables)
+
+
+def answers_to_the_printed_queries(aws: Aws, repo) -> dict[str, list[dict]]:
+    """Each `make query SQL="..."` that `make local` prints, run as `make query` runs it (tools/query.py)."""
+    printed = re.findall(r'make query SQL="([^"]+)"', (repo / "Makefile").read_text())
+    assert printed, "make local prints no query"
+    catalog = query.Catalog(aws.glue, aws.s3)
+    spark = query.local_spark()
+    try:
+        return {sql: catalog.query(spark, sql).records() for sql in printed}
+    finally:
+        spark.stop()
 
 
 @pytest.fixture(scope="module")
@@ -132,6 +152,10 @@ def runs(converges, repo, tmp_path_factory) -> Runs:
     for key, body in RAW_FILES.items():
         aws.s3.put_object(Bucket=LAKE, Key=key, Body=body.encode())
     first = run_pipeline(aws, runner)
+    shown = runner.run("playbooks/outputs.yml", "-i", "inventories/local", env=runner.environment(**aws.environment()))
+    assert shown.returncode == 0, shown.output
+    outputs = runner.outputs()
+    answers = answers_to_the_printed_queries(aws, repo)
     second = run_pipeline(aws, runner)
     # Another header in one dataset, and the other's folder gone: both processing runs fail.
     broken_key = "raw/events/2026-12-03.csv"
@@ -144,7 +168,7 @@ def runs(converges, repo, tmp_path_factory) -> Runs:
         aws.s3.delete_object(Bucket=LAKE, Key=broken_key)
         for key in orders:
             aws.s3.put_object(Bucket=LAKE, Key=key, Body=RAW_FILES[key].encode())
-    return Runs(first, second, broken)
+    return Runs(first, second, broken, outputs, answers)
 
 
 def test_the_pipeline_processes_the_raw_files_into_typed_deduplicated_partitioned_parquet(runs, converges):
@@ -265,3 +289,25 @@ def test_a_schema_break_and_a_missing_dataset_fail_their_runs_with_the_jobs_word
     assert f"s3://{LAKE}/raw/events/2026-12-03.csv" in events["error_message"]
     assert f"s3://{LAKE}/raw/orders" in orders["error_message"]
     assert runs.broken.processed() == runs.second.processed()
+
+
+def test_the_outputs_show_the_last_run_with_its_job_runs(runs):
+    last_run = runs.outputs["glue_last_run"]
+    assert last_run["run_id"] == runs.first.run_id
+    shown = [(run["job_name"], run["dataset"], run["job_run_state"]) for run in last_run["job_runs"]]
+    assert shown == [(run["job_name"], run["dataset"], run["job_run_state"]) for run in runs.first.job_runs]
+    quality_of_orders = last_run["job_runs"][3]
+    assert quality_of_orders["error_message"].startswith("DataQualityError: data quality checks failed for orders")
+    assert last_run["job_runs"][0]["summary"]["quarantined"] == 2
+
+
+def test_the_queries_make_local_prints_read_processed_and_curated_tables(runs):
+    assert {name for sql in runs.answers for name in ("curated_events", "processed_orders") if name in sql} == {
+        "curated_events",
+        "processed_orders",
+    }
+    for sql, records in runs.answers.items():
+        assert records, f"no row: {sql}"
+    (events,) = [records for sql, records in runs.answers.items() if "curated_events" in sql]
+    # The test's events: e1 (click), e2 (purchase) and e4 (view) passed their checks and were published.
+    assert sorted(record["event_type"] for record in events) == ["click", "purchase", "view"]
