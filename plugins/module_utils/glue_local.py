@@ -231,6 +231,23 @@ def unstage_parquet(path, root):
     return changed
 
 
+def unstage_text_file(path, root):
+    """Rewrites the staged paths in a text file a job wrote (the quality job's report names the dataset it read and
+    where it published it) as the s3:// URIs they stand for; True when there were any. Other files stay as they
+    are."""
+    with open(path, "rb") as stream:
+        content = stream.read()
+    if root.encode() not in content:
+        return False
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    with open(path, "w", encoding="utf-8", newline="") as stream:
+        stream.write(unstaged_text(text, root))
+    return True
+
+
 def uploadable(relative_path):
     """Whether a file Spark leaves in a staged folder belongs in S3: not the checksums of Hadoop's local file system
     (.<name>.crc) nor any other hidden file, which S3 file systems do not write."""
@@ -312,6 +329,8 @@ class StagedPrefix:
                     named = content_name(name, parquet_fingerprint(path))
                     os.replace(path, os.path.join(directory, named))
                     path, key = os.path.join(directory, named), posixpath.join(posixpath.dirname(key), named)
+                elif not name.endswith(".parquet"):
+                    unstage_text_file(path, self.root)
                 found[key] = md5_of(path)
         return found
 
@@ -415,7 +434,7 @@ def local_runner_missing(spark=True):
 
 
 class LocalRunner:
-    """Runs the workflow's job runs as Glue would, one after the other, on local PySpark: each job's script and
+    """Runs the workflow's job runs as Glue would, trigger after trigger, on local PySpark: each job's script and
     libraries read back from S3, its S3 paths staged as local folders and put back after the run."""
 
     def __init__(self, glue, s3, spark_submit, workdir, timeout):

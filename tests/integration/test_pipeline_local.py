@@ -222,6 +222,7 @@ def test_each_dataset_is_checked_after_processing_and_the_run_fails_with_the_qua
     aws = converges["reference"].aws
     events, orders = latest_report(aws, "events"), latest_report(aws, "orders")
     assert (events["passed"], events["published_to"]) == (True, f"s3://{LAKE}/curated/events/")
+    assert events["source_path"] == f"s3://{LAKE}/processed/events/"
     assert (orders["passed"], orders["failed_checks"], orders["published_to"]) == (False, ["null_ratio:total"], None)
 
 

@@ -179,3 +179,17 @@ def test_only_what_differs_is_uploaded_and_only_what_the_run_removed_is_deleted(
     }
     assert glue_local.reconciliation(local, remote) == (["p/new.parquet"], ["p/gone.parquet"])
     assert glue_local.reconciliation(local, {key: f'"{md5}"' for key, md5 in local.items()}) == ([], [])
+
+
+def test_a_report_the_job_wrote_names_s3_not_the_staging_folder(tmp_path):
+    root = str(tmp_path / "glue-run-1")
+    report = tmp_path / "report.json"
+    report.write_text(f'{{"source_path": "{root}/lake/processed/events/", "published_to": "file://{root}/lake/c/"}}')
+    binary = tmp_path / "data.bin"
+    binary.write_bytes(b"\xff\xfe" + root.encode())
+
+    assert glue_local.unstage_text_file(str(report), root) is True
+    assert report.read_text() == '{"source_path": "s3://lake/processed/events/", "published_to": "s3://lake/c/"}'
+    assert glue_local.unstage_text_file(str(report), root) is False, "nothing left to rewrite"
+    assert glue_local.unstage_text_file(str(binary), root) is False
+    assert binary.read_bytes() == b"\xff\xfe" + root.encode()
