@@ -209,6 +209,8 @@ def catalog_listing(database: str, tables: Sequence[Table]) -> str:
 
 def local_spark() -> SparkSession:
     """The local Spark of the Glue runner (one core, UTC), quiet but for errors."""
+    # On loopback, as the driver is (SPARK_SETTINGS): otherwise Spark warns that the host name resolves to it.
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     builder = SparkSession.builder.appName("dataeng-query")
     for name, value in {**SPARK_SETTINGS, **QUERY_SETTINGS}.items():
         builder = builder.config(name, value)
