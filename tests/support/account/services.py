@@ -87,10 +87,13 @@ def read_s3(aws) -> list[dict]:
                 "acl": _optional(lambda name=name: s3.get_bucket_acl(Bucket=name)),
                 # Access log objects are named after the time S3 delivered them. The ETag (the
                 # content's MD5) tells an object uploaded whole from an empty or truncated one.
+                # Every page: the emulator delivers a log object per request, so a bucket that
+                # served a pipeline run holds more than one listing's 1,000 keys.
                 "objects": sorted(
                     (
                         {"Key": o["Key"], "ETag": o["ETag"]}
-                        for o in s3.list_objects_v2(Bucket=name).get("Contents", [])
+                        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=name)
+                        for o in page.get("Contents", [])
                         if "/s3-access/" not in o["Key"]
                     ),
                     key=lambda o: o["Key"],

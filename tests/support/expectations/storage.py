@@ -52,7 +52,8 @@ def data_lake(aws, prefix: str = "dataeng-local", env: str = "local") -> dict[st
         assert_identity_tags({"Tags": s3.get_bucket_tagging(Bucket=bucket)["TagSet"]}, env)
         logging = s3.get_bucket_logging(Bucket=bucket)["LoggingEnabled"]
         assert logging == {"TargetBucket": lake, "TargetPrefix": f"logs/s3-access/{bucket}/"}
-        keys = {o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])}
+        pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket)
+        keys = {o["Key"] for page in pages for o in page.get("Contents", [])}
         assert keys >= set(BUCKETS[kind]), bucket
 
         # the platform requires lifecycle policies and sets no figure; every figure below is the collection's.
