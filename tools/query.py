@@ -36,6 +36,7 @@ import emulator
 REPO = Path(__file__).resolve().parents[1]
 # The collection's Python code imports as ansible_collections.dataeng.platform from the repository's own link to it.
 sys.path.insert(0, str(REPO / ".collections"))
+from ansible_collections.dataeng.platform.plugins.module_utils.glue_crawl_local import hidden  # noqa: E402
 from ansible_collections.dataeng.platform.plugins.module_utils.glue_local import (  # noqa: E402
     SPARK_SETTINGS,
     split_s3_uri,
@@ -150,8 +151,7 @@ def table_reader(table: Table, folder: str) -> TableReader:
 def is_data_file(relative_path: str) -> bool:
     """Whether an object of a table, by its key under the table's location, holds data: not a folder marker, nor
     what Spark and Hadoop keep beside the data (_SUCCESS, _temporary/, .crc files)."""
-    parts = relative_path.split("/")
-    return parts[-1] != "" and not any(part.startswith(("_", ".")) for part in parts)
+    return relative_path.rpartition("/")[2] != "" and not hidden(relative_path)
 
 
 def display(value: object) -> str:
