@@ -15,14 +15,6 @@ EMULATOR_STATE ?= .local/emulator
 SAMPLE_DATA ?= yes
 # Target of `make destroy`; local by default so nothing reaches AWS by accident.
 INVENTORY ?= inventories/local
-# Debian packages the tests need (installed by `make system-deps` when missing).
-SYSTEM_PACKAGES ?= git curl shellcheck openssh-server openjdk-17-jre-headless docker.io debootstrap prometheus prometheus-node-exporter \
-                   etcd-server golang-1.19-go golang-github-modern-go-reflect2-dev rsync
-# Docker Compose v2 (`docker compose`): bookworm has only v1, so the tests take
-# trixie's package, which needs nothing but libc6. Pinned by version and digest.
-COMPOSE_DEB_URL ?= http://deb.debian.org/debian/pool/main/d/docker-compose/docker-compose_2.26.1-4_amd64.deb
-COMPOSE_DEB_SHA256 ?= 47681197cb2b1ab88206b42a1a92fc75f50d9530a6322d03494a473eed0408ea
-COMPOSE_DEB_CACHE ?= $(HOME)/.cache/dataeng-platform/debs
 
 # Only the local inventory talks to the emulator; dev/prod go to real AWS.
 LOCAL_AWS_ENV := AWS_ENDPOINT_URL=https://127.0.0.1:$(EMULATOR_PORT) AWS_CA_BUNDLE=$(CURDIR)/$(EMULATOR_STATE)/emulator-cert.pem EMULATOR_CA_BUNDLE=$(CURDIR)/$(EMULATOR_STATE)/emulator-cert.pem
@@ -51,17 +43,8 @@ $(SCANNER_VENV)/.installed: requirements-scanner.txt constraints-scanner.txt
 
 scanner: $(SCANNER_VENV)/.installed ## Install the pinned security scanner (Prowler) into its own virtualenv (if missing or outdated)
 
-system-deps: ## Install the Debian packages the tests need (when missing; needs root)
-	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	  echo "installing Debian packages: $$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
-	fi
-	@if ! docker compose version >/dev/null 2>&1; then \
-	  deb="$(COMPOSE_DEB_CACHE)/$(notdir $(COMPOSE_DEB_URL))"; mkdir -p "$(COMPOSE_DEB_CACHE)"; \
-	  test -f "$$deb" || { curl -fsSL -o "$$deb.partial" "$(COMPOSE_DEB_URL)" && mv "$$deb.partial" "$$deb"; } || exit 1; \
-	  echo "$(COMPOSE_DEB_SHA256)  $$deb" | sha256sum --check --quiet && dpkg -i "$$deb"; \
-	fi
+system-deps: ## Install the Debian packages the tests need, by Debian release (12 or 13; when missing; needs root)
+	$(PYTHON) tools/system_deps.py install
 
 emulator-start: venv ## Start the local AWS emulator on 127.0.0.1:$(EMULATOR_PORT)
 	$(BIN)/python tools/emulator.py start --port $(EMULATOR_PORT) --state-dir $(EMULATOR_STATE)
@@ -69,15 +52,23 @@ emulator-start: venv ## Start the local AWS emulator on 127.0.0.1:$(EMULATOR_POR
 emulator-stop: ## Stop the local AWS emulator
 	$(PYTHON) tools/emulator.py stop --state-dir $(EMULATOR_STATE)
 
-local: venv system-deps emulator-start testhosts ## Run the whole platform against the local AWS emulator and print its outputs, then the pipeline on the sample data (SAMPLE_DATA=no: not)
-	$(LOCAL_AWS_ENV) $(PLAYBOOK) -i inventories/local site.yml
+# The cloud layer needs only the virtualenv; the host layer and the sample pipeline run when this machine can
+# (tools/local_mode.py: root and Debian for the test hosts, Java for Spark), or are skipped with a line saying why.
+local: venv emulator-start ## Run the whole platform against the local AWS emulator and print its outputs, then the pipeline on the sample data (SAMPLE_DATA=no: not)
+	@$(BIN)/python tools/local_mode.py host-layer; case $$? in \
+	  0) $(MAKE) --no-print-directory testhosts && $(LOCAL_AWS_ENV) $(PLAYBOOK) -i inventories/local site.yml ;; \
+	  1) $(LOCAL_AWS_ENV) $(PLAYBOOK) -i inventories/local site.yml --limit 'all:!platform_hosts' ;; \
+	  *) exit 1 ;; \
+	esac
 ifneq ($(SAMPLE_DATA),no)
-	$(LOCAL_AWS_ENV) $(PLAYBOOK) -i inventories/local playbooks/sample_data.yml
-	$(LOCAL_AWS_ENV) $(PLAYBOOK) -i inventories/local playbooks/pipeline.yml
-	@echo "The sample data went through the pipeline: the raw_*, processed_* and curated_* tables of the local Glue catalog."
-	@echo "Query them on local Spark (make query alone lists them, with their columns and locations):"
-	@echo '  make query SQL="select event_type, count(*) as events, round(sum(amount), 2) as amount from curated_events group by event_type order by events desc"'
-	@echo '  make query SQL="select order_date, status, count(*) as orders, round(sum(total), 2) as total from processed_orders group by order_date, status order by order_date, status"'
+	@if $(BIN)/python tools/local_mode.py pipeline; then \
+	  $(LOCAL_AWS_ENV) $(PLAYBOOK) -i inventories/local playbooks/sample_data.yml && \
+	  $(LOCAL_AWS_ENV) $(PLAYBOOK) -i inventories/local playbooks/pipeline.yml && \
+	  echo "The sample data went through the pipeline: the raw_*, processed_* and curated_* tables of the local Glue catalog." && \
+	  echo "Query them on local Spark (make query alone lists them, with their columns and locations):" && \
+	  echo '  make query SQL="select event_type, count(*) as events, round(sum(amount), 2) as amount from curated_events group by event_type order by events desc"' && \
+	  echo '  make query SQL="select order_date, status, count(*) as orders, round(sum(total), 2) as total from processed_orders group by order_date, status order by order_date, status"'; \
+	fi
 endif
 
 # SQL goes to the tool through the environment (make exports a variable set on its command line), so that its quotes

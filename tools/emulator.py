@@ -5,8 +5,9 @@ launcher, so the emulator always runs the same way: bound to loopback only, its
 state (pid, port, endpoint, log path) kept in one JSON file, its output in a log.
 
     python tools/emulator.py start [--port 5000] [--state-dir .local/emulator] [--iam-policy policy.json]
-    python tools/emulator.py env       # shell exports: AWS_ENDPOINT_URL, AWS_CA_BUNDLE, dummy keys
-                                       # (with --iam-policy: the keys of the only user the emulator accepts)
+    python tools/emulator.py env       # shell exports: AWS_ENDPOINT_URL, AWS_CA_BUNDLE, dummy keys and the
+                                       # local inventory's region (with --iam-policy: the keys of the only
+                                       # user the emulator accepts)
     python tools/emulator.py status
     python tools/emulator.py stop
 """
@@ -17,6 +18,7 @@ import argparse
 import errno
 import json
 import os
+import re
 import socket
 import ssl
 import subprocess
@@ -56,6 +58,9 @@ MOTO_SERVER = str(Path(__file__).resolve().parent / "moto_dlm.py")
 # at once however much the emulator holds (/moto-api/data.json dumps every resource, and
 # takes seconds once a site has converged).
 HEALTH_PATH = "/moto-api/config"
+# Where `make local` puts the platform; `env` exports it so that `aws ec2 ...` after
+# `eval $(tools/emulator.py env)` looks where the resources are (the CLI has no default region).
+LOCAL_INVENTORY_VARS = Path(__file__).resolve().parent.parent / "inventories" / "local" / "group_vars" / "all.yml"
 FREE_PORT_ATTEMPTS = 5
 STATE_FILE = "emulator.json"
 LOG_FILE = "moto.log"
@@ -308,6 +313,14 @@ def stop(state_dir: Path = DEFAULT_STATE_DIR) -> EmulatorState | None:
     return state
 
 
+def local_region(inventory_vars: Path = LOCAL_INVENTORY_VARS) -> str:
+    """The local inventory's aws_region (read as text: the launcher runs on the standard library alone)."""
+    found = re.search(r"^aws_region:[ \t]*[\"']?([a-z0-9-]+)[\"']?[ \t]*$", inventory_vars.read_text(), re.MULTILINE)
+    if found is None:
+        raise EmulatorError(f"{inventory_vars} sets no aws_region: name the region with --region")
+    return found.group(1)
+
+
 def _shell_exports(env: dict[str, str]) -> str:
     return "\n".join(f"export {key}={value}" for key, value in env.items())
 
@@ -328,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
         "(`env` prints that user's keys); e.g. the output of `tools/deployer_policy.py render --for-emulator`",
     )
     env_cmd = commands.add_parser("env", parents=[where], help="print shell exports that target the running emulator")
-    env_cmd.add_argument("--region")
+    env_cmd.add_argument("--region", help="the region to export (default: aws_region of inventories/local)")
     commands.add_parser("status", parents=[where], help="say whether the emulator runs and where")
     commands.add_parser("stop", parents=[where], help="stop the emulator")
     args = parser.parse_args(argv)
@@ -348,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"no emulator is running from {args.state_dir}", file=sys.stderr)
             return 3
         if args.command == "env":
-            print(_shell_exports(state.environment(args.region)))
+            print(_shell_exports(state.environment(args.region or local_region())))
         else:
             health = "answering" if answers(state.endpoint, state.ca_bundle) else "NOT answering"
             print(f"emulator {health} at {state.endpoint} (pid {state.pid}, log {state.log_file})")

@@ -1,8 +1,8 @@
 """Build, start and stop a real Kubernetes API server (with etcd) on loopback, for the argocd role's tests.
 
 Neither Minikube nor a kubelet can run here, but the API server can: it is built
-once from Debian's `kubernetes` source package (v1.20.2, with Debian's Go 1.19
-and reflect2 1.0.2) and cached outside the repository, then run with Debian's etcd. It validates,
+once from Debian's `kubernetes` source package (v1.20.2, with the Go of the Debian release,
+tools/system_deps.py, and reflect2 1.0.2) and cached outside the repository, then run with Debian's etcd. It validates,
 stores and serves every object the argocd role applies exactly as a cluster
 would; pods stay Pending (no scheduler, no kubelet).
 
@@ -39,6 +39,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 import processes
+import system_deps
 from logfile import tail as log_tail
 from processes import DEFAULT_HOST
 
@@ -46,7 +47,6 @@ VERSION = "v1.20.2"
 # Debian bookworm's source of kubernetes-client, the upstream v1.20.2 tree (its Debian patches touch kubectl only).
 SOURCE_URL = "http://deb.debian.org/debian/pool/main/k/kubernetes/kubernetes_1.20.5+really1.20.2.orig.tar.gz"
 SOURCE_SHA256 = "b83c0780efb182d928dc63d46488a847f161f04e40a94b96bf5247dd671ecdfc"
-GO_BIN = Path("/usr/lib/go-1.19/bin")  # Debian's golang-1.19-go
 # v1.20.2 vendors reflect2 1.0.1, whose map iteration segfaults when built with Go 1.18 or later (the
 # API server crashes encoding a custom resource); 1.0.2 fixed it without changing its API. Debian's
 # golang-github-modern-go-reflect2-dev ships 1.0.2's source, which replaces the vendored copy.
@@ -98,6 +98,15 @@ def _replace_reflect2(vendored: Path) -> None:
         shutil.copy(new, vendored / new.name)
 
 
+def go_toolchain() -> tuple[str, Path]:
+    """The Debian package of this release's Go toolchain (system-deps installs it) and its bin folder."""
+    try:
+        release = system_deps.RELEASES[system_deps.this_release()]
+    except system_deps.SystemDepsError as exc:
+        raise KubeApiServerError(f"the build takes Debian's Go toolchain: {exc}") from exc
+    return release.go, Path(f"/usr/lib/go-{release.go_version}/bin")
+
+
 def build() -> bool:
     """Build the binary into the cache unless it is there; True when this call built it."""
     target = binary_path()
@@ -105,8 +114,9 @@ def build() -> bool:
         return False
     if not building_allowed():
         raise NotBuiltError(f"no kube-apiserver {BUILD_ID} in {target.parent} and KUBE_APISERVER_BUILD=0")
-    if not (GO_BIN / "go").exists():
-        raise KubeApiServerError(f"{GO_BIN / 'go'} is missing: install Debian's golang-1.19-go")
+    go_package, go_bin = go_toolchain()
+    if not (go_bin / "go").exists():
+        raise KubeApiServerError(f"{go_bin / 'go'} is missing: install Debian's {go_package} (make system-deps)")
     if not (REFLECT2_SOURCE / "go_above_118.go").exists():
         raise KubeApiServerError(f"{REFLECT2_SOURCE} is missing: install Debian's golang-github-modern-go-reflect2-dev")
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -125,7 +135,7 @@ def build() -> bool:
         log_file = target.parent / "build.log"
         env = {
             **os.environ,
-            "PATH": f"{GO_BIN}:{os.environ['PATH']}",
+            "PATH": f"{go_bin}:{os.environ['PATH']}",
             "CGO_ENABLED": "0",
             "GOFLAGS": "-mod=vendor",
             "GOCACHE": str(work_dir / "gocache"),

@@ -160,12 +160,29 @@ def host_mutex(name):
     """Exclusive, among the runs of this host, between reading the lock and deleting it."""
     digest = hashlib.sha256(name.encode()).hexdigest()[:16]
     path = os.path.join(tempfile.gettempdir(), f"dataeng-run-lock-{digest}")
-    with open(path, "a", encoding="utf-8") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    descriptor = open_shared(path)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
         try:
             yield
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+    finally:
+        os.close(descriptor)
+
+
+def open_shared(path):
+    """The mutex file, opened read-only: flock needs no write access, so the runs of every user of this host share
+    the file whoever made it (in a sticky /tmp, the kernel refuses O_CREAT on another user's file: only a missing
+    one is created)."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW
+    try:
+        return os.open(path, flags)
+    except FileNotFoundError:
+        try:
+            return os.open(path, flags | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:  # another run made it meanwhile
+            return os.open(path, flags)
 
 
 def create(client, name, holder):

@@ -7,6 +7,7 @@ import socket
 import subprocess
 
 import pytest
+import yaml
 
 import emulator
 
@@ -53,3 +54,15 @@ def test_a_record_of_a_process_that_is_not_the_emulator_is_dropped(tmp_path):
 def test_cli_reports_no_emulator_with_its_own_exit_code(tmp_path, capsys):
     assert emulator.main(["status", "--state-dir", str(tmp_path)]) == 3
     assert "no emulator is running" in capsys.readouterr().err
+
+
+def test_the_exported_region_is_the_local_inventorys():
+    with emulator.LOCAL_INVENTORY_VARS.open() as group_vars:
+        assert emulator.local_region() == yaml.safe_load(group_vars)["aws_region"]
+
+
+def test_group_vars_without_a_region_say_to_name_one(tmp_path):
+    group_vars = tmp_path / "all.yml"
+    group_vars.write_text("platform_env: local\n# aws_region: eu-west-1\n")
+    with pytest.raises(emulator.EmulatorError, match="sets no aws_region: name the region with --region"):
+        emulator.local_region(group_vars)

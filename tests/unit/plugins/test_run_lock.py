@@ -4,7 +4,12 @@ Taking, releasing, the takeover and the watcher run against the emulator (tests/
 from __future__ import annotations
 
 import os
+import pwd
+import subprocess
+import sys
 from datetime import datetime, timezone
+
+import pytest
 
 from ansible_collections.dataeng.platform.plugins.action import run_lock as action
 from ansible_collections.dataeng.platform.plugins.module_utils import run_lock
@@ -61,3 +66,46 @@ def test_the_holder_is_the_controllers_user_and_host_and_the_awx_job(monkeypatch
     assert "awx_job" not in action.holder({}, {}, 4321)
     # Two runs never share a token.
     assert action.holder({}, {}, 4321)["token"] != action.holder({}, {}, 4321)["token"]
+
+
+def test_the_host_mutex_is_shared_with_runs_of_other_users(tmp_path):
+    """A mutex file another user made (0644, theirs) still serves: it is opened read-only, which flock needs."""
+    path = tmp_path / "dataeng-run-lock-other-user"
+    path.touch(mode=0o644)
+    tmp_path.chmod(0o1777)
+    nobody = pwd.getpwnam("nobody")
+    enter = (
+        "import fcntl, sys; from ansible_collections.dataeng.platform.plugins.module_utils import run_lock; "
+        "fd = run_lock.open_shared(sys.argv[1]); fcntl.flock(fd, fcntl.LOCK_EX); print('held')"
+    )
+    as_nobody = subprocess.run(
+        [
+            "setpriv",
+            f"--reuid={nobody.pw_uid}",
+            f"--regid={nobody.pw_gid}",
+            "--clear-groups",
+            # The interpreter of this test's virtualenv may live under a home only its owner enters.
+            "--inh-caps=+dac_read_search",
+            "--ambient-caps=+dac_read_search",
+            sys.executable,
+            "-c",
+            enter,
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        check=False,
+    )
+    assert as_nobody.stdout == "held\n", as_nobody.stderr
+    assert path.stat().st_uid == os.getuid()
+
+
+def test_the_host_mutex_file_is_made_when_missing_and_never_through_a_symlink(tmp_path):
+    made = tmp_path / "made"
+    os.close(run_lock.open_shared(str(made)))
+    assert made.is_file()
+    (tmp_path / "planted").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(OSError, match="Too many levels of symbolic links"):
+        run_lock.open_shared(str(tmp_path / "planted"))
+    assert not (tmp_path / "elsewhere").exists()
