@@ -5,6 +5,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
+# `make runtime`'s virtualenv: the collection's run-time requirements alone, for a deployer on real AWS.
+RUNTIME_VENV ?= .venv-runtime
 # The security scanner's own virtualenv (requirements-scanner.txt says why it is not $(VENV)).
 SCANNER_VENV ?= .scanner-venv
 EMULATOR_PORT ?= 5000
@@ -23,7 +25,7 @@ PLAYBOOK := $(BIN)/ansible-playbook
 # The test hosts standing in for the emulated instances (named after them).
 LOCAL_TESTHOSTS := dataeng-local-kubernetes dataeng-local-monitoring
 
-.PHONY: help venv system-deps local query testhosts testhosts-stop emulator-start emulator-stop outputs plan drift destroy break-lock \
+.PHONY: help venv runtime system-deps local query testhosts testhosts-stop emulator-start emulator-stop outputs plan drift destroy break-lock \
         test lint sanity unit jobs integration build lock scanner scanner-lock clean docs docs-check kube-apiserver bench deployer-policy
 
 help: ## List the targets
@@ -35,6 +37,12 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt constraints.txt
 	@touch $@
 
 venv: $(BIN)/.installed ## Create the virtualenv with the pinned toolchain (if missing or outdated)
+
+# ansible (with the collections it bundles), boto3 and what the roles import on the controller; none of the test
+# and local-mode toolchain (moto, PySpark, molecule, pytest, linters).
+runtime: ## Create RUNTIME_VENV (.venv-runtime) with only what running the collection against AWS needs
+	@test -x $(RUNTIME_VENV)/bin/python || $(PYTHON) -m venv $(RUNTIME_VENV)
+	$(RUNTIME_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
 
 $(SCANNER_VENV)/.installed: requirements-scanner.txt constraints-scanner.txt
 	@test -x $(SCANNER_VENV)/bin/python || $(PYTHON) -m venv $(SCANNER_VENV)
@@ -171,4 +179,4 @@ scanner-lock: ## Rewrite constraints-scanner.txt from a fresh virtualenv
 	  build/scanner-lock-venv/bin/pip freeze --exclude-editable; } > constraints-scanner.txt
 
 clean: emulator-stop testhosts-stop ## Stop the emulator and the test hosts, remove the virtualenv and build output
-	rm -rf $(VENV) $(SCANNER_VENV) build .local .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(RUNTIME_VENV) $(SCANNER_VENV) build .local .pytest_cache .ruff_cache

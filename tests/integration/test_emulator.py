@@ -114,6 +114,19 @@ def test_cli_start_env_status_stop(state_dir):
     exports = cli("env").stdout.splitlines()
     assert f"export AWS_ENDPOINT_URL={state.endpoint}" in exports
     assert f"export AWS_CA_BUNDLE={state.ca_bundle}" in exports
+    # What the README shows: `eval $(tools/emulator.py env)`, then the virtualenv's AWS CLI, no --region needed.
+    exported = dict(line.removeprefix("export ").split("=", 1) for line in exports)
+    aws = subprocess.run(
+        [str(Path(sys.executable).parent / "aws"), "ec2", "describe-availability-zones"]
+        + ["--query", "AvailabilityZones[0].RegionName", "--output", "text"],
+        env={"PATH": os.environ["PATH"], "HOME": str(state_dir), **exported},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert aws.returncode == 0, aws.stderr
+    assert aws.stdout.strip() == emulator.local_region()
     assert "answering" in cli("status").stdout
 
     # The emulator runs in its own session: it outlived the CLI process that started it.
