@@ -29,7 +29,7 @@ def ansible(playbook, inventory: Path, *args: str) -> subprocess.CompletedProces
     env = playbook.environment(
         ANSIBLE_LOAD_CALLBACK_PLUGINS="1",
         ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
-        # The dev inventory's aws_ec2 source finds no credentials here; it need not wait for an instance role.
+        # The dev inventory's ec2_hosts source finds no credentials here; it need not wait for an instance role.
         AWS_EC2_METADATA_DISABLED="true",
     )
     command = [str(Path(sys.executable).parent / "ansible"), HOST, "-i", "inventories/dev", "-i", str(inventory)]

@@ -15,7 +15,7 @@ ADMIN = json.dumps({"admin_cidrs": ["203.0.113.7/32"], "instances_ssh_public_key
 STS_TASK = "Ask STS which account the credentials belong to"
 # A small converge that creates something: the ECR repositories.
 ECR_CONVERGE = ("playbooks/cloud.yml", "-i", "inventories/local", "--tags", "ecr")
-# Operations that change nothing (the aws_ec2 inventory's DescribeInstances, STS GetCallerIdentity, ...).
+# Operations that change nothing (the ec2_hosts inventory's DescribeInstances, STS GetCallerIdentity, ...).
 READ_ONLY_PREFIXES = ("Get", "Describe", "List", "Head")
 
 

@@ -119,7 +119,7 @@ def hosts(cloud) -> Hosts:
 @pytest.fixture(scope="module")
 def site(cloud, request) -> Cloud:
     """The cloud layer, after the host layer where test hosts can run: the destroy must come after the host
-    plays, and the tests of every request must see theirs (the aws_ec2 inventory, the secret lookups)."""
+    plays, and the tests of every request must see theirs (the ec2_hosts inventory, the secret lookups)."""
     with contextlib.suppress(pytest.skip.Exception):
         request.getfixturevalue("hosts")
     return cloud

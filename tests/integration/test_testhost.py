@@ -37,7 +37,7 @@ def cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
 
 def ansible_adhoc(playbook, host_name: str, *args: str) -> dict:
     """`ansible HOST -c community.docker.docker ARGS` with the repo's ansible.cfg; the task's result."""
-    # ansible.cfg enables only the aws_ec2, yaml and ini inventory sources: add the host list.
+    # ansible.cfg enables only the ec2_hosts, yaml and ini inventory sources: add the host list.
     env = playbook.environment(
         ANSIBLE_INVENTORY_ENABLED="host_list", ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_STDOUT_CALLBACK="json"
     )

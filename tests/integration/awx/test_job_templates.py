@@ -97,9 +97,9 @@ def test_limits_are_the_groups_the_dynamic_inventory_makes(definitions, repo):
         host["role"]
         for host in yaml.safe_load((repo / "roles/instances/vars/main.yml").read_text())["_instances_hosts"]
     }
-    aws_ec2 = yaml.safe_load((repo / "inventories/dev/aws_ec2.yml").read_text())
+    ec2_hosts = yaml.safe_load((repo / "inventories/dev/ec2_hosts.yml").read_text())
 
-    assert aws_ec2["keyed_groups"] == [{"key": "tags.Role", "prefix": "", "separator": ""}]
+    assert ec2_hosts["keyed_groups"] == [{"key": "ec2_tags.Role", "prefix": "", "separator": ""}]
     assert {template["limit"] for template in definitions["job_templates"]} - {""} <= roles
 
 

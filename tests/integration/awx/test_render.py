@@ -61,7 +61,7 @@ def test_inventory_is_sourced_from_the_project_inventory_directory(definitions, 
     assert source["source_project"] == definitions["project"]["name"]
     assert source["inventory"] == definitions["inventory"]["name"]
     assert source["source_path"] == "inventories/dev/"
-    assert (repo / source["source_path"] / "aws_ec2.yml").is_file()
+    assert (repo / source["source_path"] / "ec2_hosts.yml").is_file()
     assert (repo / source["source_path"] / "hosts.yml").is_file()
     assert source["credential"] == "dataeng-dev AWS"
     assert source["update_on_launch"] is True
