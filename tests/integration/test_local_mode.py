@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+
 from processes import free_port
 
 pytestmark = pytest.mark.slow
