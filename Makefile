@@ -4,6 +4,10 @@ SHELL := /bin/bash
 
 PYTHON ?= python3
 VENV ?= .venv
+# One pinned set per Python: ansible 12 (ansible-core 2.19, amazon.aws 10) on 3.11, the current ansible (ansible-core
+# 2.21, amazon.aws 11) on 3.12 and newer, which is all ansible-core 2.20+ runs on. requirements.txt picks the ansible
+# release with environment markers; each set's constraints file locks the rest.
+CONSTRAINTS ?= $(shell $(PYTHON) -c 'import sys; print("constraints.txt" if sys.version_info < (3, 12) else "constraints-py312.txt")')
 BIN := $(VENV)/bin
 # `make runtime`'s virtualenv: the collection's run-time requirements alone, for a deployer on real AWS.
 RUNTIME_VENV ?= .venv-runtime
@@ -25,15 +29,15 @@ PLAYBOOK := $(BIN)/ansible-playbook
 # The test hosts standing in for the emulated instances (named after them).
 LOCAL_TESTHOSTS := dataeng-local-kubernetes dataeng-local-monitoring
 
-.PHONY: help venv runtime system-deps local query testhosts testhosts-stop emulator-start emulator-stop outputs plan drift destroy break-lock \
+.PHONY: help venv runtime system-deps local newcomer-debian13 query testhosts testhosts-stop emulator-start emulator-stop outputs plan drift destroy break-lock \
         test lint sanity unit jobs integration build lock scanner scanner-lock clean docs docs-check kube-apiserver bench deployer-policy
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-$(BIN)/.installed: requirements.txt requirements-dev.txt constraints.txt
+$(BIN)/.installed: requirements.txt requirements-dev.txt $(CONSTRAINTS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c $(CONSTRAINTS)
 	@touch $@
 
 venv: $(BIN)/.installed ## Create the virtualenv with the pinned toolchain (if missing or outdated)
@@ -42,7 +46,7 @@ venv: $(BIN)/.installed ## Create the virtualenv with the pinned toolchain (if m
 # and local-mode toolchain (moto, PySpark, molecule, pytest, linters).
 runtime: ## Create RUNTIME_VENV (.venv-runtime) with only what running the collection against AWS needs
 	@test -x $(RUNTIME_VENV)/bin/python || $(PYTHON) -m venv $(RUNTIME_VENV)
-	$(RUNTIME_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	$(RUNTIME_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -c $(CONSTRAINTS)
 
 $(SCANNER_VENV)/.installed: requirements-scanner.txt constraints-scanner.txt
 	@test -x $(SCANNER_VENV)/bin/python || $(PYTHON) -m venv $(SCANNER_VENV)
@@ -154,6 +158,11 @@ bench: venv ## Benchmark the cloud layer on fresh emulators into build/bench/ (B
 kube-apiserver: venv system-deps ## Build the Kubernetes API server the argocd tests use, once, into ~/.cache (KUBE_APISERVER_BUILD=0: never)
 	@if [ "$${KUBE_APISERVER_BUILD:-1}" != 0 ]; then $(BIN)/python tools/kube_apiserver.py build; fi
 
+# A fresh clone in a Debian 13 machine (a test host with Docker inside): make local, make unit and the site test
+# with Debian 13's Python and the current Ansible (about an hour); build/newcomer-debian13.{log,json} keep the result.
+newcomer-debian13: venv system-deps ## Run a newcomer's make local and the unit and site tests on Debian 13, in a container (opt-in, slow)
+	$(BIN)/python tools/newcomer.py run
+
 deployer-policy: venv system-deps ## Regenerate docs/deployer-policy.json from a recorded site converge, rerun and destroy (minutes)
 	DEPLOYER_POLICY_UPDATE=1 $(BIN)/pytest tests/integration/test_site.py -k "destroy_keeps_the_data or deployer_policy"
 
@@ -166,11 +175,11 @@ docs-check: venv ## Fail when docs/roles.md or CHANGELOG.rst is out of date
 build: venv ## Build the collection tarball into build/
 	$(BIN)/ansible-galaxy collection build --force --output-path build .
 
-lock: ## Rewrite constraints.txt from a fresh virtualenv
+lock: ## Rewrite the constraints file of PYTHON's set (constraints.txt: 3.11; constraints-py312.txt: 3.12+) from a fresh virtualenv
 	rm -rf build/lock-venv && $(PYTHON) -m venv build/lock-venv
 	build/lock-venv/bin/pip install --quiet -r requirements-dev.txt
-	{ echo '# Full lock of the toolchain, produced by `pip freeze` in a fresh .venv; `make lock` rewrites it.'; \
-	  build/lock-venv/bin/pip freeze --exclude-editable; } > constraints.txt
+	{ echo '# Full lock of the toolchain for Python $(if $(filter constraints.txt,$(CONSTRAINTS)),3.11,3.12 and newer), produced by `pip freeze` in a fresh .venv; `make lock` rewrites it.'; \
+	  build/lock-venv/bin/pip freeze --exclude-editable; } > $(CONSTRAINTS)
 
 scanner-lock: ## Rewrite constraints-scanner.txt from a fresh virtualenv
 	rm -rf build/scanner-lock-venv && $(PYTHON) -m venv build/scanner-lock-venv

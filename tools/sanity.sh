@@ -43,9 +43,11 @@ git init -q && git add -A && git -c user.email=ci@localhost -c user.name=ci comm
 
 # A virtualenv of its own for the sanity tools (pylint, yamllint, ...), kept
 # between runs, so their pinned versions never mix with the project's toolchain.
+# Its ansible-core is the one of python3's pinned set (the Makefile's CONSTRAINTS).
 sanity_venv="$repo/.cache/sanity-venv"
+constraints=$(python3 -c 'import sys; print("constraints.txt" if sys.version_info < (3, 12) else "constraints-py312.txt")')
 if [ ! -x "$sanity_venv/bin/ansible-test" ]; then
   python3 -m venv "$sanity_venv"
-  "$sanity_venv/bin/pip" install --quiet --disable-pip-version-check -c "$repo/constraints.txt" ansible-core
+  "$sanity_venv/bin/pip" install --quiet --disable-pip-version-check -c "$repo/$constraints" ansible-core
 fi
 "$sanity_venv/bin/ansible-test" sanity --requirements --python "$python_version" --color no "$@"
