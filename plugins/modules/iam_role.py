@@ -198,17 +198,18 @@ iam_role:
 import json
 import re
 
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import (
-    is_boto3_error_code,
-    paginated_query_with_retries,
-)
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
-    ansible_dict_to_boto3_tag_list,
-    boto3_tag_list_to_ansible_dict,
-)
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_dict_to_boto3_tag_list
 
-from ansible_collections.dataeng.platform.plugins.module_utils.iam import canonical_policy, policy_document
+from ansible_collections.dataeng.platform.plugins.module_utils.iam import (
+    DEFAULT_SETTINGS,
+    attached_policy,
+    canonical_policy,
+    listed,
+    policy_document,
+    read_role,
+)
 from ansible_collections.dataeng.platform.plugins.module_utils.propagation import (
     IAM_NEW_ROLE_NOT_VISIBLE,
     IAM_PRINCIPAL_NOT_PROPAGATED,
@@ -243,9 +244,6 @@ MIN_SESSION_DURATION, MAX_SESSION_DURATION = 3600, 43200
 # A managed policy (AttachRolePolicy's PolicyArn, CreateRole's and PutRolePermissionsBoundary's PermissionsBoundary):
 # an AWS managed one (account "aws") or one of an account.
 POLICY_ARN_PATTERN = re.compile(r"arn:aws[a-z-]*:iam::(aws|\d{12}):policy/.+")
-# What IAM reports for a role created without them (CreateRole: MaxSessionDuration "If you do not specify a value
-# for this setting, the default value of one hour is applied").
-DEFAULT_SETTINGS = {"description": "", "max_session_duration": MIN_SESSION_DURATION, "permissions_boundary": ""}
 # The setting each option asks for.
 SETTING_OPTIONS = {
     "description": "description",
@@ -264,32 +262,6 @@ WHEN_REMOVALS_PROPAGATED = when_propagated(IAM_REMOVALS_NOT_PROPAGATED)
 def policy_text(document):
     """A policy document as the JSON text IAM takes: as the task gave it when it is text."""
     return document if isinstance(document, str) else json.dumps(document)
-
-
-def attached_policy(arn, name=None):
-    """An attached policy in the module's terms; its name is the last part of its ARN's path."""
-    return {"policy_arn": arn, "policy_name": name or arn.rsplit("/", 1)[-1]}
-
-
-def from_iam(role, attached):
-    """A get_role answer and the role's list_attached_role_policies in the module's terms."""
-    created = role.get("CreateDate")
-    return {
-        "role_name": role["RoleName"],
-        "arn": role["Arn"],
-        "role_id": role["RoleId"],
-        "path": role.get("Path") or "/",
-        "create_date": created.isoformat() if hasattr(created, "isoformat") else created,
-        "description": role.get("Description") or "",
-        "max_session_duration": role.get("MaxSessionDuration") or DEFAULT_SETTINGS["max_session_duration"],
-        "assume_role_policy_document": policy_document(role.get("AssumeRolePolicyDocument") or {}),
-        "permissions_boundary": (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn", ""),
-        "attached_policies": sorted(
-            (attached_policy(policy["PolicyArn"], policy.get("PolicyName")) for policy in attached),
-            key=lambda policy: policy["policy_arn"],
-        ),
-        "tags": boto3_tag_list_to_ansible_dict(role.get("Tags") or []),
-    }
 
 
 def wanted_settings(current, params):
@@ -424,17 +396,8 @@ class IamRole(ManagedResource):
         super().__init__(module)
         self.client = module.client("iam", retry_decorator=AWSRetry.jittered_backoff())
 
-    def listed(self, call, key):
-        """Every item of a paginated listing about the role."""
-        return paginated_query_with_retries(self.client, call, RoleName=self.name)[key]
-
     def describe(self):
-        try:
-            role = self.client.get_role(aws_retry=True, RoleName=self.name)["Role"]
-            attached = self.listed("list_attached_role_policies", "AttachedPolicies")
-        except is_boto3_error_code("NoSuchEntity"):
-            return None
-        return from_iam(role, attached)
+        return read_role(self.client, self.name)
 
     def plan(self, current):
         return plan_role(current, self.params)
@@ -476,7 +439,7 @@ class IamRole(ManagedResource):
         # managed policies detached, its inline policies deleted, then the role (IAM API Reference, DeleteRole,
         # https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteRole.html). Something already gone (removed
         # meanwhile) is what was wanted.
-        for profile in self.listed("list_instance_profiles_for_role", "InstanceProfiles"):
+        for profile in listed(self.client, "list_instance_profiles_for_role", self.name):
             self.gone_or(
                 self.client.remove_role_from_instance_profile,
                 InstanceProfileName=profile["InstanceProfileName"],
@@ -484,7 +447,7 @@ class IamRole(ManagedResource):
             )
         for policy in current["attached_policies"]:
             self.gone_or(self.client.detach_role_policy, RoleName=self.name, PolicyArn=policy["policy_arn"])
-        for name in self.listed("list_role_policies", "PolicyNames"):
+        for name in listed(self.client, "list_role_policies", self.name):
             self.gone_or(self.client.delete_role_policy, RoleName=self.name, PolicyName=name)
         self.gone_or(WHEN_REMOVALS_PROPAGATED(self.client.delete_role), RoleName=self.name)
 

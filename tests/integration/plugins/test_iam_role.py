@@ -1,5 +1,6 @@
 """iam_role against the emulator: check mode, create, no-op rerun, every kind of change, absent with a role held by an
-instance profile and carrying policies, absent again; no deprecation warning on the way."""
+instance profile and carrying policies, absent again; iam_role_info reading it with its instance profile; no deprecation
+warning on the way."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from support.modules import run_module
 
 pytestmark = pytest.mark.slow
 MODULE = "dataeng.platform.iam_role"
+INFO = "dataeng.platform.iam_role_info"
 NAME = "it-role-host"
 ACCOUNT = "123456789012"
 SSM = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
@@ -221,6 +223,15 @@ def test_absent_takes_the_role_out_of_its_instance_profile_and_deletes_its_polic
             {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}
         ),
     )
+
+    read = run_module(aws_emulator, INFO, {"names": [NAME, "it-role-missing"]}, check=True)
+    assert_quiet(read)
+    assert read["changed"] is False
+    assert read["missing"] == ["it-role-missing"]
+    (role,) = read["iam_roles"]
+    profile_arn = aws.iam.get_instance_profile(InstanceProfileName=profile)["InstanceProfile"]["Arn"]
+    assert [(p["instance_profile_name"], p["arn"]) for p in role.pop("instance_profiles")] == [(profile, profile_arn)]
+    assert role == run_module(aws_emulator, MODULE, ARGS)["iam_role"]  # as the role module returns it
 
     recording = RequestRecording(aws_emulator)
     recording.restart()

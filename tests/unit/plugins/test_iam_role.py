@@ -9,7 +9,11 @@ from urllib.parse import quote
 
 import pytest
 
-from ansible_collections.dataeng.platform.plugins.module_utils.iam import canonical_policy
+from ansible_collections.dataeng.platform.plugins.module_utils.iam import (
+    canonical_policy,
+    instance_profile_from_iam,
+    role_from_iam,
+)
 from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import RefusedChange
 from ansible_collections.dataeng.platform.plugins.modules import iam_role
 from support.module_requests import calls_with_arguments, shown
@@ -59,7 +63,7 @@ PARAMS = {
 
 
 def role_now(**overrides):
-    return iam_role.from_iam({**ROLE, **overrides}, overrides.pop("attached", ATTACHED))
+    return role_from_iam({**ROLE, **overrides}, overrides.pop("attached", ATTACHED))
 
 
 def plan(current=None, **params):
@@ -260,3 +264,20 @@ def test_the_limits_themselves_pass_and_absent_needs_only_a_name():
     assert iam_role.check_params({**PARAMS, "max_session_duration": 3600, "path": "/platform/hosts/"}) is None
     absent = {"name": "dataeng-dev-ecs-task", "state": "absent", "assume_role_policy_document": None}
     assert iam_role.check_params(absent) is None
+
+
+def test_an_instance_profile_reads_as_iam_role_info_returns_it():
+    profile = {
+        "Path": "/",
+        "InstanceProfileName": "dataeng-dev-monitoring-host",
+        "InstanceProfileId": "AIPA1234567890EXAMPLE",
+        "Arn": f"arn:aws:iam::{ACCOUNT}:instance-profile/dataeng-dev-monitoring-host",
+        "CreateDate": datetime.datetime(2026, 1, 31, 12, 0, tzinfo=datetime.UTC),
+        "Roles": [ROLE],
+    }
+    assert instance_profile_from_iam(profile) == {
+        "instance_profile_name": "dataeng-dev-monitoring-host",
+        "instance_profile_id": "AIPA1234567890EXAMPLE",
+        "arn": f"arn:aws:iam::{ACCOUNT}:instance-profile/dataeng-dev-monitoring-host",
+        "path": "/",
+    }
