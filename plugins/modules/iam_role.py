@@ -240,7 +240,8 @@ PATH_PATTERN = re.compile(r"/|/[\u0021-\u007f]+/")
 MAX_PATH_LENGTH = 512
 DESCRIPTION_PATTERN = re.compile(r"[\u0009\u000a\u000d\u0020-\u007e\u00a1-\u00ff]*")
 MAX_DESCRIPTION_LENGTH = 1000
-MIN_SESSION_DURATION, MAX_SESSION_DURATION = 3600, 43200
+MIN_SESSION_DURATION = 3600
+MAX_SESSION_DURATION = 43200
 # A managed policy (AttachRolePolicy's PolicyArn, CreateRole's and PutRolePermissionsBoundary's PermissionsBoundary):
 # an AWS managed one (account "aws") or one of an account.
 POLICY_ARN_PATTERN = re.compile(r"arn:aws[a-z-]*:iam::(aws|\d{12}):policy/.+")
