@@ -304,7 +304,7 @@ def create_request(params):
 
 
 def plan_role(current, params):
-    """The Actions that turn `current` (from_iam) into what `params` ask for, in the order they are made.
+    """The Actions that turn `current` (role_from_iam) into what `params` ask for, in the order they are made.
 
     Raises RefusedChange for another path: IAM has no call that moves a role (UpdateRole changes its description
     and session duration only, API_UpdateRole.html)."""
