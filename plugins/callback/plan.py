@@ -78,7 +78,6 @@ STOCK_RESOURCES = {
     "amazon.aws.ec2_vpc_net": ("VPC", "name"),
     "amazon.aws.ec2_vpc_route_table": ("route table of VPC", "vpc_id"),
     "amazon.aws.iam_instance_profile": ("instance profile", "name"),
-    "amazon.aws.iam_role": ("IAM role", "name"),
     "amazon.aws.kms_key": ("KMS key", "alias"),
     "amazon.aws.s3_bucket": ("bucket", "name"),
     "community.aws.ecs_cluster": ("ECS cluster", "name"),

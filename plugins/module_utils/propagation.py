@@ -43,6 +43,26 @@ class PropagationRetry(AWSRetry):
 DLM_ROLE_NOT_PROPAGATED = ("InvalidRequestException", "")
 
 
+# IAM is eventually consistent: a change (a role just created, a policy just detached) may not be visible at
+# once to the next request ("Troubleshoot IAM", Changes that I make are not always immediately visible,
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency).
+# The three answers that follow are what hashicorp/terraform-provider-aws retries for two minutes around
+# the role's own calls (internal/service/iam/role.go).
+#
+# CreateRole and UpdateAssumeRolePolicy check that each principal a trust policy names exists, and refuse one
+# IAM has not propagated yet (a role or a user just created) as one that does not exist: MalformedPolicyDocument
+# (IAM API Reference, CreateRole and UpdateAssumeRolePolicy, Errors), "Invalid principal in policy"
+# (role.go: retryCreateRole, and around UpdateAssumeRolePolicy).
+IAM_PRINCIPAL_NOT_PROPAGATED = ("MalformedPolicyDocument", "Invalid principal in policy")
+# A role just created may not be found yet: GetRole answers NoSuchEntity (role.go reads a new role retrying
+# "not found": RetryWhenNewResourceNotFound). Only around reading a role this run has just created.
+IAM_NEW_ROLE_NOT_VISIBLE = ("NoSuchEntity", "")
+# DeleteRole refuses a role that still has policies or is in an instance profile with DeleteConflict (IAM API
+# Reference, DeleteRole, Errors), and so it may just after they were removed (role.go: DeleteRole retries it).
+# Only around the DeleteRole that follows their removal.
+IAM_REMOVALS_NOT_PROPAGATED = ("DeleteConflict", "")
+
+
 def when_propagated(rule):
     """A decorator retrying a call while AWS answers it with `rule` (code, message fragment). One caller
     waiting on one resource needs no jitter: 3 s doubling to 30 s, 12 times, 285 s in all, beyond the two

@@ -34,6 +34,8 @@ GLUE_TAGS = TagApi("ResourceArn", keys="TagsToRemove", tags="TagsToAdd")
 DLM_TAGS = TagApi("ResourceArn")
 ECR_TAGS = TagApi("resourceArn", keys="tagKeys", tags="tags", pair_keys=("Key", "Value"))
 SECRETS_TAGS = TagApi("SecretId", pair_keys=("Key", "Value"))
+# IAM names a role by its name and has a tag call of its own for each kind of resource (TagRole, UntagRole).
+IAM_ROLE_TAGS = TagApi("RoleName", pair_keys=("Key", "Value"), untag="untag_role", tag="tag_role")
 # EC2 takes a list of resources and a list of tags in both calls (ec2.apply_ec2_tags).
 EC2_TAGS = TagApi("Resources", untag="delete_tags", tag="create_tags")
 

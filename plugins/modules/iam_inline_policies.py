@@ -103,31 +103,9 @@ import json
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.dataeng.platform.plugins.module_utils.iam import canonical_policy
 from ansible_collections.dataeng.platform.plugins.module_utils.lists import ListMember, MemberList
 from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import Action, reconcile
-
-# Statement keys whose value may be one string or a list of strings, meaning the same.
-_LIST_OR_STRING = {"Action", "NotAction", "Resource", "NotResource"}
-
-
-def canonical_policy(document):
-    """A policy document (dict or JSON text) in a form that compares equal when the meaning is equal."""
-    if isinstance(document, str):
-        document = json.loads(document)
-    return _canonical(document)
-
-
-def _canonical(value, key=None):
-    if isinstance(value, dict):
-        return {k: _canonical(v, k) for k, v in sorted(value.items())}
-    if isinstance(value, list):
-        items = [_canonical(item) for item in value]
-        if key in _LIST_OR_STRING and all(isinstance(item, str) for item in items):
-            return sorted(set(items))
-        return items
-    if key in _LIST_OR_STRING and isinstance(value, str):
-        return [value]
-    return value
 
 
 def plan_role(current, wanted, purge):
@@ -154,7 +132,7 @@ class RolePolicies(ListMember):
     creates = False
     doing = "set the inline policies of IAM role"
     missing_error = "NoSuchEntity"
-    created_by = "amazon.aws.iam_role"
+    created_by = "dataeng.platform.iam_role"
 
     def __init__(self, client, role, purge):
         super().__init__(client, role["name"])

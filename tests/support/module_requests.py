@@ -31,6 +31,7 @@ from ansible_collections.dataeng.platform.plugins.modules import (
     glue_trigger,
     glue_workflow,
     iam_inline_policies,
+    iam_role,
     s3_bucket_layout,
     secretsmanager_secrets,
 )
@@ -87,6 +88,7 @@ REQUEST_BUILDERS = {
         ("dlm", "CreateLifecyclePolicy", output),
         ("dlm", "UpdateLifecyclePolicy", {"PolicyId": "policy-0123456789abcdef0", **output}),
     ],
+    (iam_role, "create_request"): lambda output, _arguments: [("iam", "CreateRole", output)],
     (s3_bucket_layout, "rule_to_s3"): lambda output, _arguments: [
         ("s3", "PutBucketLifecycleConfiguration", {"Bucket": NAME, "LifecycleConfiguration": {"Rules": [output]}})
     ],
@@ -168,9 +170,16 @@ def _tags(output, arguments):
     """plan_tags' calls, made by the EC2 tag calls or by apply_tags with the API they were planned for."""
     if arguments["api"] == tags.EC2_TAGS:
         return _ec2_tags(output, arguments)
-    service = {tags.GLUE_TAGS: "glue", tags.DLM_TAGS: "dlm", tags.ECR_TAGS: "ecr", tags.SECRETS_TAGS: "secretsmanager"}
+    service = {
+        tags.GLUE_TAGS: "glue",
+        tags.DLM_TAGS: "dlm",
+        tags.ECR_TAGS: "ecr",
+        tags.SECRETS_TAGS: "secretsmanager",
+        tags.IAM_ROLE_TAGS: "iam",
+    }
     client = ShapeCheckingClient(service[arguments["api"]])
-    resource = "dataeng-local/app" if arguments["api"] == tags.SECRETS_TAGS else GLUE_ARN
+    # Secrets Manager and IAM name the resource (a secret, a role), the others take its ARN.
+    resource = {tags.SECRETS_TAGS: "dataeng-local/app", tags.IAM_ROLE_TAGS: NAME}.get(arguments["api"], GLUE_ARN)
     tags.apply_tags(client, arguments["api"], resource, output)
     return client
 
@@ -264,6 +273,7 @@ PLAN_REPLAYS = {
         ),
     ),
     (iam_inline_policies, "plan_role"): _role_policies,
+    (iam_role, "plan_role"): _update(iam_role.IamRole, "iam"),
     (s3_bucket_layout, "plan_bucket"): _bucket_layout,
     (secretsmanager_secrets, "plan_secret"): _secret,
     (secretsmanager_secrets, "plan_resource_policy"): _secret_resource_policy,

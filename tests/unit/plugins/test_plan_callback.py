@@ -37,7 +37,7 @@ def test_a_stock_modules_task_for_an_absent_resource_is_a_delete():
 
 def test_a_hidden_result_is_listed_by_its_task_only():
     result = {"censored": "the output has been hidden due to the fact that 'no_log: true' was specified"}
-    (change,) = plan.task_changes("amazon.aws.iam_role", "Roles", result)
+    (change,) = plan.task_changes("dataeng.platform.iam_role", "Roles", result)
     assert (change["kind"], change["name"], change["changes"]) == ("task", "Roles", [])
 
 
