@@ -30,6 +30,9 @@ from testhost_images import build_image
 
 REPO = Path(__file__).resolve().parent.parent
 HOST = "dataeng-newcomer-debian13"
+# The certificate authorities this machine adds to Debian's (a TLS-inspecting egress proxy's, a company's): the
+# newcomer's machine trusts them too, or its pip cannot reach PyPI through the same network.
+LOCAL_AUTHORITIES = Path("/usr/local/share/ca-certificates")
 CLONE = "/root/platform"
 # What the README asks of a bare machine besides Python: make, git and venv (Debian splits venv out of python3).
 PREREQUISITES = ("make", "git", "python3-venv")
@@ -111,6 +114,9 @@ def run(summary_file: Path, log_file: Path, keep: bool) -> Summary:
         bundle = Path(work) / "platform.bundle"
         commit = bundle_head(bundle)
         docker("cp", str(bundle), f"{HOST}:/root/platform.bundle")
+    for authority in sorted(LOCAL_AUTHORITIES.glob("*.crt")):
+        docker("cp", str(authority), f"{HOST}:{authority}")
+    docker("exec", HOST, "update-ca-certificates")
     summary = Summary(host=HOST, commit=commit, started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
     log_file.parent.mkdir(parents=True, exist_ok=True)
     try:
