@@ -24,6 +24,8 @@ DEFAULT_STATE_DIR = REPO / ".local" / "docker"
 STATE_FILE = "engine.json"
 LOG_FILE = "dockerd.log"
 HOST_PACKAGES = {"dockerd": "docker.io", "debootstrap": "debootstrap"}
+# Where dockerd (Debian's docker.service as well as one started here) records its pid.
+DOCKERD_PID_FILE = Path("/var/run/docker.pid")
 # What dockerd is given to shut down its containers before it is killed.
 DOCKERD_GRACE = 20.0
 
@@ -165,6 +167,27 @@ def read_engine_state(state_dir: Path = DEFAULT_STATE_DIR) -> EngineState | None
     return read_record(Path(state_dir) / STATE_FILE, EngineState)
 
 
+def running_dockerd(pid_file: Path = DOCKERD_PID_FILE) -> int | None:
+    """The pid of the dockerd this machine runs (its pid file names a live dockerd), or None."""
+    try:
+        pid = int(pid_file.read_text().strip())
+    except (OSError, ValueError):
+        return None
+    return pid if pid_runs(pid, "dockerd") else None
+
+
+def _wait_for_engine(pid: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not engine_answers():
+        if not pid_runs(pid, "dockerd"):
+            raise TesthostError(f"the Docker engine starting here (dockerd, pid {pid}) stopped before answering")
+        if time.monotonic() > deadline:
+            raise TesthostError(
+                f"the Docker engine starting here (dockerd, pid {pid}) did not answer within {timeout:.0f} s"
+            )
+        time.sleep(0.5)
+
+
 def _answering_engine(state_dir: Path) -> EngineState:
     recorded = read_engine_state(state_dir)
     info = engine_info()
@@ -200,6 +223,12 @@ def ensure_engine(state_dir: Path = DEFAULT_STATE_DIR, timeout: float = 60.0) ->
     ensure_host_packages()
     with exclusive(state_dir / "engine.lock"):
         if engine_answers():  # another process started it meanwhile
+            return _answering_engine(state_dir)
+        starting = running_dockerd()
+        if starting is not None:
+            # Another dockerd is starting (systemd's docker.service, which installing docker.io starts): a second
+            # one would find its pid file and stop. It is waited for.
+            _wait_for_engine(starting, timeout)
             return _answering_engine(state_dir)
         log_file = state_dir / LOG_FILE
         try:
