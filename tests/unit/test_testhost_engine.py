@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +16,10 @@ import testhost_engine
 def process_named_dockerd():
     """A process whose command line says dockerd, as systemd's docker.service's does."""
     process = subprocess.Popen(["bash", "-c", "exec -a dockerd sleep 30"])
+    cmdline = Path(f"/proc/{process.pid}/cmdline")
+    deadline = time.monotonic() + 10
+    while not cmdline.read_bytes().startswith(b"dockerd\0") and time.monotonic() < deadline:
+        time.sleep(0.01)  # bash has not exec'd yet
     yield process.pid
     process.kill()
     process.wait()
