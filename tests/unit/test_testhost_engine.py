@@ -31,9 +31,9 @@ def test_a_starting_dockerd_is_found_by_its_pid_file(tmp_path, process_named_doc
     assert testhost_engine.running_dockerd(pid_file) == process_named_dockerd
 
 
-@pytest.mark.parametrize("content", [None, "", "not a pid", str(os.getpid())])
+@pytest.mark.parametrize("content", [None, "", "not a pid", "the pid of this test, no dockerd"])
 def test_no_dockerd_without_a_pid_file_naming_a_live_dockerd(tmp_path, content):
     pid_file = tmp_path / "docker.pid"
     if content is not None:
-        pid_file.write_text(content)
+        pid_file.write_text(str(os.getpid()) if content.startswith("the pid") else content)
     assert testhost_engine.running_dockerd(pid_file) is None
