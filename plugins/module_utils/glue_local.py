@@ -429,7 +429,7 @@ def local_runner_missing(spark=True):
     if pyarrow is None:
         missing.append(f"pyarrow for {sys.executable} (make venv)")
     if spark and shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        missing.append("Java 17 (make system-deps)")
+        missing.append("Java (make system-deps)")
     return f"runner=local needs {', '.join(missing)}" if missing else None
 
 

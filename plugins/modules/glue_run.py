@@ -41,7 +41,7 @@ options:
       - What runs the jobs and crawls. V(glue) starts the run in AWS Glue.
       - V(local) is for the local emulator, which records a run but never executes it. A workflow run is recorded
         there as well, then each job run is made on local PySpark (C(spark-submit) of the PySpark beside
-        the module's Python; Java 17) in the order of the workflow's triggers, a trigger's runs side by side (as
+        the module's Python; Java 17 or 21) in the order of the workflow's triggers, a trigger's runs side by side (as
         many at once as the job's C(MaxConcurrentRuns) and the machine's cores allow). The job's
         script and C(--extra-py-files) are read back from S3, the S3 paths among its arguments are copied to local
         folders before the run and put back after it (what the run wrote or changed uploaded, what it removed
