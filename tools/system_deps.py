@@ -50,6 +50,8 @@ class Release:
     go_version: str
     # Docker Compose v2 as a package of the release, or None when it comes from COMPOSE_DEB.
     compose: str | None
+    # What the release splits out of the others' packages (trixie's docker.io has no docker command).
+    split_out: tuple[str, ...] = ()
 
     @property
     def go(self) -> str:
@@ -57,12 +59,14 @@ class Release:
 
     @property
     def packages(self) -> tuple[str, ...]:
-        return (*COMMON_PACKAGES, self.java, self.go, *([self.compose] if self.compose else []))
+        return (*COMMON_PACKAGES, self.java, self.go, *([self.compose] if self.compose else []), *self.split_out)
 
 
 RELEASES = {
     "bookworm": Release(java="openjdk-17-jre-headless", go_version="1.19", compose=None),
-    "trixie": Release(java="openjdk-21-jre-headless", go_version="1.24", compose="docker-compose"),
+    "trixie": Release(
+        java="openjdk-21-jre-headless", go_version="1.24", compose="docker-compose", split_out=("docker-cli",)
+    ),
 }
 
 

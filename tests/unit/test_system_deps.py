@@ -45,6 +45,8 @@ def test_each_release_names_its_own_jdk_and_go():
     # Compose v2: trixie's own package; bookworm's comes from the pinned .deb.
     assert "docker-compose" in trixie.packages
     assert "docker-compose" not in bookworm.packages
+    # trixie's docker.io is the engine alone: its docker command is a package of its own.
+    assert "docker-cli" in trixie.packages
     for release in (bookworm, trixie):
         assert set(system_deps.COMMON_PACKAGES) <= set(release.packages)
 
