@@ -76,6 +76,15 @@ class Summary:
     passed: bool = False
     steps: list[Step] = field(default_factory=list)
     versions: dict[str, str] = field(default_factory=dict)
+    # What Ansible deprecated during the steps, each once: the run fails on any (the collection calls nothing
+    # deprecated on the current Ansible either).
+    deprecations: list[str] = field(default_factory=list)
+
+
+def deprecations(log_text: str) -> list[str]:
+    """Ansible's deprecation warnings in a log, each once, in order."""
+    found = [line.strip() for line in log_text.splitlines() if "[DEPRECATION WARNING]" in line]
+    return list(dict.fromkeys(found))
 
 
 def in_host(command: str, log, cwd: str = "/root") -> int:
@@ -133,6 +142,8 @@ def run(summary_file: Path, log_file: Path, keep: bool) -> Summary:
                     break
             else:
                 summary.passed = True
+        summary.deprecations = deprecations(log_file.read_text(errors="replace"))
+        summary.passed = summary.passed and not summary.deprecations
         summary.versions = {name: read_in_host(command) for name, command in VERSIONS.items()}
     finally:
         summary.seconds = round(time.monotonic() - started, 1)
