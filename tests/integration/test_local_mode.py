@@ -116,7 +116,7 @@ def test_it_converges_the_cloud_layer_and_ends_with_the_outputs(unprivileged_loc
 
 
 def test_it_says_once_what_it_skipped_why_and_how_to_get_it(unprivileged_local_run):
-    run, _ = unprivileged_local_run
+    run = unprivileged_local_run[0]
     said = [line for line in run.stdout.splitlines() if "skipped" in line and line.startswith("make local:")]
     assert said == [
         "make local: the host layer is skipped: its test hosts need root (Debian packages, a Docker engine, a "
@@ -128,6 +128,6 @@ def test_it_says_once_what_it_skipped_why_and_how_to_get_it(unprivileged_local_r
 
 
 def test_it_prints_no_deprecation_warning(unprivileged_local_run):
-    run, _ = unprivileged_local_run
+    run = unprivileged_local_run[0]
     assert "PLAY RECAP" in run.stdout, run.stderr[-4000:]
     assert "DEPRECATION" not in run.stdout + run.stderr
