@@ -25,7 +25,7 @@ done
 rm -rf "$work"
 mkdir -p "$dest"
 tar -C "$repo" \
-  --exclude=./.git --exclude=./.venv --exclude=./.local --exclude=./.collections \
+  --exclude=./.git --exclude=./.venv --exclude=./.venv-runtime --exclude=./.scanner-venv --exclude=./.local --exclude=./.collections \
   --exclude=./build --exclude=./.cache --exclude=./.ansible --exclude=./.pytest_cache \
   --exclude=./.ruff_cache --exclude='__pycache__' --exclude='platform-outputs-*.json' \
   -cf - . | tar -C "$dest" -xf -
