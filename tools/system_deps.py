@@ -130,15 +130,20 @@ def compose_v2_answers() -> bool:
 
 
 def apt_install(packages: list[str]) -> None:
+    """apt-get install `packages` as root, waiting for the dpkg lock of another apt run; a failure names its output."""
     if os.geteuid() != 0:
         raise SystemDepsError(f"installing {' '.join(packages)} needs root: run `make system-deps` as root")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    lock = ["-o", "DPkg::Lock::Timeout=300"]
     for command in (
-        ["apt-get", "update", "-qq"],
-        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages],
+        ["apt-get", "update", "-qq", *lock],
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *lock, *packages],
     ):
-        if subprocess.run(command, env=env, check=False).returncode != 0:
-            raise SystemDepsError(f"`{' '.join(command)}` failed")
+        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900, check=False)
+        if result.returncode != 0:
+            raise SystemDepsError(
+                f"`{' '.join(command)}` failed ({result.returncode}):\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
+            )
 
 
 def fetch_pinned(deb: PinnedDeb, cache: Path = DEB_CACHE) -> Path:

@@ -18,6 +18,7 @@ from typing import IO
 
 from logfile import tail as log_tail
 from processes import pid_runs, read_record, terminate
+from system_deps import SystemDepsError, apt_install
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_STATE_DIR = REPO / ".local" / "docker"
@@ -114,17 +115,10 @@ def ensure_host_packages(commands: dict[str, str] | None = None) -> list[str]:
         raise TesthostError(
             f"{', '.join(missing)} missing and installing needs root: apt-get install {' '.join(missing)}"
         )
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    lock = ["-o", "DPkg::Lock::Timeout=300"]
-    for command in (
-        ["apt-get", "update", "-qq", *lock],
-        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *lock, *missing],
-    ):
-        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900, check=False)
-        if result.returncode != 0:
-            raise TesthostError(
-                f"`{' '.join(command)}` failed ({result.returncode}):\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
-            )
+    try:
+        apt_install(missing)
+    except SystemDepsError as exc:
+        raise TesthostError(str(exc)) from exc
     return missing
 
 
