@@ -67,3 +67,25 @@ def test_every_default_is_explained_by_a_comment(role):
 @pytest.mark.parametrize("role", ROLES)
 def test_every_role_has_a_molecule_scenario(role):
     assert (REPO / "molecule" / role / "molecule.yml").is_file()
+
+
+# ansible.utils' data-structure filters validate their input with an argument spec, which deep-copies it: under
+# ansible-core 2.19 a variable's value is a lazy container that carries the templating context, so one call copied
+# millions of objects (20 s of CPU for five secrets' names; docs/performance.md). The IP filters take strings.
+DEEP_COPYING_FILTERS = re.compile(
+    r"ansible\.utils\.(keep_keys|remove_keys|replace_keys|get_path|index_of|to_paths|fact_diff|consolidate)\b"
+)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_filter_deep_copies_the_templating_context(role):
+    found = [
+        f"{path.relative_to(REPO)}:{number}"
+        for path in sorted((REPO / "roles" / role).rglob("*.yml"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if DEEP_COPYING_FILTERS.search(line)
+    ]
+    assert not found, (
+        f"ansible.utils data-structure filters in {found}: pick or drop keys with ansible.builtin.dict2items, "
+        "selectattr/rejectattr on 'key' and ansible.builtin.items2dict"
+    )
