@@ -152,8 +152,11 @@ integration: venv scanner ## Integration tests against an emulator the tests sta
 extended: venv system-deps kube-apiserver ## The slow checks make test leaves out: molecule scenarios, the deployer policy enforced
 	$(BIN)/pytest --numprocesses $(INTEGRATION_WORKERS) --dist loadscope -m extended tests/integration
 
-bench: venv ## Benchmark the cloud layer on fresh emulators into build/bench/ (BENCH_OPTIONS="--repeat 1" for a quick look)
-	PYTHONPATH=tests:tools $(BIN)/python tests/bench/bench.py $(BENCH_OPTIONS)
+# The commit the bench compares this tree with, side by side (empty: no comparison).
+BENCH_BASELINE ?= main
+
+bench: venv ## Benchmark the cloud layer on fresh emulators against BENCH_BASELINE into build/bench/ (BENCH_OPTIONS="--repeat 1" for a quick look)
+	PYTHONPATH=tests:tools $(BIN)/python tests/bench/bench.py $(if $(BENCH_BASELINE),--baseline $(BENCH_BASELINE)) $(BENCH_OPTIONS)
 
 kube-apiserver: venv system-deps ## Build the Kubernetes API server the argocd tests use, once, into ~/.cache (KUBE_APISERVER_BUILD=0: never)
 	@if [ "$${KUBE_APISERVER_BUILD:-1}" != 0 ]; then $(BIN)/python tools/kube_apiserver.py build; fi

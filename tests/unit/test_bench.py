@@ -25,7 +25,7 @@ def figures(wall_seconds: float, changed: int = 0, requests: int = 219) -> dict:
 
 def run(datasets: int, noop_seconds: float) -> dict:
     return {
-        # 129 managed resources: 0.25 s each allows a 32.25 s no-op rerun, 3 requests each 387 requests.
+        # 129 managed resources: 0.6 s of CPU each allows 77.4 s for a no-op rerun, 3 requests each 387 requests.
         "resources": {"s3_object": 100, "iam_role": 29},
         "trigger_actions": dict.fromkeys(TRIGGERS, datasets),
         "figures": {
@@ -73,7 +73,11 @@ def test_figures_that_meet_every_target_exit_0_and_are_written(tmp_path, capsys)
             400,
             "No-op rerun: at most 3 AWS requests per managed resource: measured 3.10",
         ),
-        ("runs.1.figures.noop.wall_seconds", 33.0, "No-op rerun: at most 0.25 s per managed resource: measured 0.26 s"),
+        (
+            "runs.1.figures.noop.cpu_seconds",
+            78.0,
+            "No-op rerun: at most 0.6 s of CPU per managed resource: measured 0.60 s",
+        ),
         ("runs.1.figures.plan.changed", 2, "The plan of the unchanged account changes nothing: measured changed=2"),
         (
             "runs.1.figures.plan.wall_seconds",
@@ -108,3 +112,46 @@ def test_a_missed_target_exits_1_naming_it_with_its_measure_and_still_writes_the
     assert capsys.readouterr().err == f"bench: missed target: {missed}\n"
     assert json.loads((tmp_path / "bench.json").read_text()) == result
     assert "| Target | Measured | Met |" in (tmp_path / "bench.md").read_text()
+
+
+def comparison(baseline_noop: float, this_noop: float, this_requests: int = 219) -> dict:
+    return {
+        "revision": "main",
+        "commit": "3cdc0f1" + "0" * 33,
+        "figures": {
+            "baseline": {"cold": figures(60.0, changed=25, requests=362), "noop": figures(baseline_noop)},
+            "this": {
+                "cold": figures(45.0, changed=25, requests=362),
+                "noop": figures(this_noop, requests=this_requests),
+            },
+        },
+        "samples": {"baseline": [{}, {}, {}], "this": [{}, {}, {}]},
+    }
+
+
+def test_a_faster_tree_meets_the_comparison_and_its_ratios_are_shown(tmp_path):
+    result = copy.deepcopy(MET) | {"comparison": comparison(baseline_noop=62.0, this_noop=31.0)}
+    assert bench.missed(bench.targets(result)) == []
+    assert bench.report(result, tmp_path) == 0
+    table = (tmp_path / "bench.md").read_text()
+    assert "Against main (3cdc0f1000), side by side, medians of 3 pairs:" in table
+    assert "| noop | 62.0 | 31.0 | 0.50x | 62.0 | 31.0 | 0.50x | 219 | 219 | 264 | 264 |" in table
+
+
+@pytest.mark.parametrize(
+    ("this_noop", "this_requests", "missed"),
+    [
+        (
+            70.0,
+            219,
+            [
+                "No-op rerun: wall time at most 1.1x main's: measured 1.13x",
+                "No-op rerun: CPU time at most 1.1x main's: measured 1.13x",
+            ],
+        ),
+        (31.0, 220, ["No-op rerun: no more AWS requests than main's: measured 220 against 219"]),
+    ],
+)
+def test_a_slower_or_chattier_tree_misses_the_comparison(this_noop, this_requests, missed):
+    result = copy.deepcopy(MET) | {"comparison": comparison(62.0, this_noop, this_requests)}
+    assert bench.missed(bench.targets(result)) == missed
