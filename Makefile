@@ -156,7 +156,7 @@ extended: venv system-deps kube-apiserver ## The slow checks make test leaves ou
 BENCH_BASELINE ?= main
 
 bench: venv ## Benchmark the cloud layer on fresh emulators against BENCH_BASELINE into build/bench/ (BENCH_OPTIONS="--repeat 1" for a quick look)
-	PYTHONPATH=tests:tools $(BIN)/python tests/bench/bench.py $(if $(BENCH_BASELINE),--baseline $(BENCH_BASELINE)) $(BENCH_OPTIONS)
+	PYTHONPATH=tests:tools $(BIN)/python -m bench.bench $(if $(BENCH_BASELINE),--baseline $(BENCH_BASELINE)) $(BENCH_OPTIONS)
 
 kube-apiserver: venv system-deps ## Build the Kubernetes API server the argocd tests use, once, into ~/.cache (KUBE_APISERVER_BUILD=0: never)
 	@if [ "$${KUBE_APISERVER_BUILD:-1}" != 0 ]; then $(BIN)/python tools/kube_apiserver.py build; fi

@@ -16,7 +16,7 @@ Terraform would count them (support/account.managed_resources). Each figure is t
 --repeat runs, each on its own fresh emulator.
 
     make bench [BENCH_OPTIONS="--repeat 3 --datasets 1,10,50"] [BENCH_BASELINE=main]
-    PYTHONPATH=tests:tools .venv/bin/python tests/bench/bench.py [--repeat 3] [--datasets 1,10,50] \
+    PYTHONPATH=tests:tools .venv/bin/python -m bench.bench [--repeat 3] [--datasets 1,10,50] \
         [--baseline REV] [--output build/bench]
 
 Writes bench.json, bench.md and profile.json into --output and prints the Markdown tables; exits 1, naming each
