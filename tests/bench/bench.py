@@ -26,6 +26,7 @@ missed target with its measured figure, when a target is missed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -36,6 +37,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -128,18 +130,30 @@ def datasets(count: int) -> list[dict]:
     return [{"name": f"events{index:02d}" if count > 1 else "events", **DATASET} for index in range(count)]
 
 
+def dataset_vars(count: int) -> tuple[str, str]:
+    """The extra vars that give the data lake `count` datasets."""
+    return ("-e", json.dumps({"glue_datasets": datasets(count)}))
+
+
+@contextlib.contextmanager
+def fresh_account(
+    repo: Path, workdir: Path
+) -> Iterator[tuple[PlaybookRunner, dict[str, str], RequestRecording, launcher.EmulatorState]]:
+    """The playbooks of the tree at `repo` against an emulator of their own, recording its requests."""
+    runner = PlaybookRunner(repo, workdir)
+    runner.workdir.mkdir()
+    with running_emulator(runner.workdir / "emulator") as emulator:
+        yield runner, runner.environment(**emulator.environment()), RequestRecording(emulator), emulator
+
+
 def one_run(datasets_count: int, in_detail: bool, scratch: Path, profiled: bool = False) -> dict:
     """Cold converge and no-op rerun on a fresh emulator; in detail, also each role's no-op rerun, then the
     same cold converge and no-op rerun forced sequential (--forks 1) on another fresh emulator; profiled, also
     the profile of one more no-op rerun."""
-    extra = ("-e", json.dumps({"glue_datasets": datasets(datasets_count)}))
+    extra = dataset_vars(datasets_count)
     run = {}
     for suffix, forks in [("", ())] + ([(" (forks 1)", ("--forks", "1"))] if in_detail else []):
-        runner = PlaybookRunner(REPO, scratch / f"run{suffix.strip()}")
-        runner.workdir.mkdir()
-        with running_emulator(runner.workdir / "emulator") as emulator:
-            env = runner.environment(**emulator.environment())
-            recording = RequestRecording(emulator)
+        with fresh_account(REPO, scratch / f"run{suffix.strip()}") as (runner, env, recording, emulator):
             run[f"cold{suffix}"] = measure(runner, env, recording, *extra, *forks)
             run[f"noop{suffix}"] = measure(runner, env, recording, *extra, *forks)
             if not forks:
@@ -169,13 +183,8 @@ def plan_of(runner: PlaybookRunner) -> tuple[str, ...]:
 
 def compared_run(repo: Path, datasets_count: int, workdir: Path) -> dict[str, Measurement]:
     """The cold converge and no-op rerun of the tree at `repo` on a fresh emulator."""
-    runner = PlaybookRunner(repo, workdir)
-    runner.workdir.mkdir()
-    extra = ("-e", json.dumps({"glue_datasets": datasets(datasets_count)}))
-    with running_emulator(runner.workdir / "emulator") as emulator:
-        env = runner.environment(**emulator.environment())
-        recording = RequestRecording(emulator)
-        return {key: measure(runner, env, recording, *extra) for key in COMPARED}
+    with fresh_account(repo, workdir) as (runner, env, recording, _emulator):
+        return {key: measure(runner, env, recording, *dataset_vars(datasets_count)) for key in COMPARED}
 
 
 def baseline_worktree(revision: str, path: Path) -> str:
