@@ -2,13 +2,14 @@
 
     profiled_playbook.py RECORD REQUESTS ANSIBLE-PLAYBOOK-ARGS...
 
-Runs ansible-playbook in this process after wrapping the worker process that executes one task on one host. When
-the worker ends it appends a JSON line to RECORD: the host, the task, its action, its wall time, the worker's own
-CPU time (forking, templating, building the module's payload, the action plugin), its children's CPU time (the
-module runs and the shell commands around them), how many times it ran the action (its loop items), and the AWS
-requests the emulator recorded into REQUESTS (its recording file, one JSON line per request) while it ran. The
-requests are exact only when one task runs at a time (`--forks 1`): AWS's User-Agent cannot name the task, since
-amazon.aws replaces botocore's whole User-Agent and with it the application id. A last line gives the
+Runs ansible-playbook in this process after wrapping the task executor that runs one task on one host in a worker
+process. Before the worker hands its result to the controller (which may end the run, and the worker with it, as
+soon as it has the last one) it appends a JSON line to RECORD: the host, the task, its action, its wall time, the
+worker's own CPU time (forking, templating, building the module's payload, the action plugin), its children's CPU
+time (the module runs and the shell commands around them), how many times it ran the action (its loop items), and
+the AWS requests the emulator recorded into REQUESTS (its recording file, one JSON line per request) while it ran.
+The requests are exact only when one task runs at a time (`--forks 1`): AWS's User-Agent cannot name the task,
+since amazon.aws replaces botocore's whole User-Agent and with it the application id. A last line gives the
 controller's own CPU time. Only `make bench` runs it; its timed runs use the plain ansible-playbook.
 """
 
@@ -23,7 +24,6 @@ from collections import Counter
 from pathlib import Path
 
 from ansible.cli.playbook import main as ansible_playbook
-from ansible.executor.process.worker import WorkerProcess
 from ansible.executor.task_executor import TaskExecutor
 
 from support.emulator import parse_recording
@@ -64,15 +64,15 @@ def counting_actions():
     return _execute, calls
 
 
-def recording_worker(record: Path, requests: Path):
-    run_task = WorkerProcess._run
-    TaskExecutor._execute, calls = counting_actions()
+def recording_executor(record: Path, requests: Path, calls: Counter):
+    """TaskExecutor.run wrapped to append its record: in the worker, after the task, before the result is sent."""
+    run_task = TaskExecutor.run
 
-    def _run(self: WorkerProcess) -> None:
+    def run(self: TaskExecutor) -> dict:
         started = time.time()
         offset = requests.stat().st_size if requests.exists() else 0
         try:
-            run_task(self)
+            return run_task(self)
         finally:
             # Measured before reading the recording, which is the profiler's own work.
             wall_seconds = time.time() - started
@@ -93,12 +93,13 @@ def recording_worker(record: Path, requests: Path):
                 },
             )
 
-    return _run
+    return run
 
 
 def main(argv: list[str]) -> int:
     record, requests, *playbook_args = argv
-    WorkerProcess._run = recording_worker(Path(record), Path(requests))
+    TaskExecutor._execute, calls = counting_actions()
+    TaskExecutor.run = recording_executor(Path(record), Path(requests), calls)
     sys.argv = ["ansible-playbook", *playbook_args]
     try:
         return ansible_playbook()
