@@ -21,6 +21,7 @@ try:
 except ImportError:
     pass  # handled by AnsibleAWSModule
 
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.dataeng.platform.plugins.module_utils.plan import resource_change
@@ -173,16 +174,106 @@ def reconcile(module, resource, result_key):
     module.exit_json(**result, **{result_key: value})
 
 
-def run(resource_class, result_key, options, check_params=None, **module_options):
+def run(resource_class, result_key, options, check_params=None, several=None, **module_options):
     """The main() of a module that manages one named resource: `options` besides `name` and `state` (and the tag
     options when the resource has tags), `check_params(params)` for what argument_spec cannot say (an error
-    message or None), `module_options` for AnsibleAWSModule (required_if...)."""
+    message or None), `module_options` for AnsibleAWSModule (required_if...).
+
+    `several` names an option that lists resources for one module run to converge (see `Several`): `name` is then
+    required unless that option is given, and `module_options` hold for each resource of the list."""
     argument_spec = dict(name=dict(type="str", required=True), state=STATE_OPTION, **options)
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True, **module_options)
-    error = check_params(module.params) if check_params else None
-    if error:
-        module.fail_json(msg=error)
-    reconcile(module, resource_class(module), result_key)
+    if several is None:
+        module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True, **module_options)
+        error = check_params(module.params) if check_params else None
+        if error:
+            module.fail_json(msg=error)
+        reconcile(module, resource_class(module), result_key)
+        return
+    module = AnsibleAWSModule(
+        argument_spec={**argument_spec, "name": dict(type="str"), several: dict(type="list", elements="dict")},
+        supports_check_mode=True,
+        mutually_exclusive=[("name", several)],
+        required_one_of=[("name", several)],
+    )
+    validator = ArgumentSpecValidator(argument_spec, **module_options)
+    # What the task sets: an option left unset is None here, and a required_if counts an option that is present.
+    shared = {key: module.params[key] for key in argument_spec if module.params[key] is not None}
+    listed = module.params[several]
+    clients = {}
+    resources = []
+    for index, item in enumerate([{}] if listed is None else listed):
+        where = "" if listed is None else f"{several}[{index}] ({item.get('name', 'no name')}): "
+        validated = validator.validate({**shared, **item})
+        module.no_log_values.update(validated._no_log_values)
+        error = next(iter(validated.error_messages), None)
+        if not error and check_params:
+            error = check_params(validated.validated_parameters)
+        if error:
+            module.fail_json(msg=where + error)
+        resources.append(resource_class(ResourceOfSeveral(module, validated.validated_parameters, clients)))
+    if listed is None:
+        reconcile(module, resources[0], result_key)
+    else:
+        reconcile(module, Several(resources), several)
+
+
+class ResourceOfSeveral:
+    """The module as one resource of a `several` list sees it: the resource's own parameters (the task's, with what
+    the item sets), the module's clients (each made once: a client loads its service model, up to 0.3 s for EC2's)
+    and the rest of the module."""
+
+    def __init__(self, module, params, clients):
+        self._module = module
+        self._clients = clients
+        self.params = params
+
+    def client(self, service, retry_decorator=None, **extra_params):
+        if service not in self._clients:
+            self._clients[service] = self._module.client(service, retry_decorator=retry_decorator, **extra_params)
+        return self._clients[service]
+
+    def __getattr__(self, name):
+        return getattr(self._module, name)
+
+
+class Several:
+    """Resources of one kind that one module run converges, one after the other, each in its own `state`: the task
+    lists them instead of looping over the module (each loop item is a module run: Python, boto3 and the service
+    model again, about 0.6 s). The result names each resource in its actions, keys the diff by resource, and
+    returns the resources in the order listed."""
+
+    def __init__(self, resources):
+        self.resources = resources
+
+    @property
+    def kind(self):
+        return f"{self.resources[0].kind}s"
+
+    name = "as listed"
+
+    @property
+    def failure(self):
+        return f"Failed to manage the {self.kind}"
+
+    def converge(self, _state):
+        result = {"changed": False, "actions": [], "diff": {"before": {}, "after": {}}, "planned": []}
+        values = []
+        for resource in self.resources:
+            try:
+                converged, value = resource.converge(resource.params["state"])
+            except RefusedChange as refused:
+                raise Failure(f"{resource.kind} {resource.name}: {refused}") from refused
+            except AWS_ERRORS as e:
+                raise Failure(resource.failure, e) from e
+            values.append(value)
+            if not converged["changed"]:
+                continue
+            result["changed"] = True
+            result["actions"].extend(f"{resource.name}: {action}" for action in converged.get("actions", []))
+            result["diff"]["before"][resource.name] = converged["diff"]["before"]
+            result["diff"]["after"][resource.name] = converged["diff"]["after"]
+            result["planned"].extend(converged["planned"])
+        return result, values
 
 
 class Setting:

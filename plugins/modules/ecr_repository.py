@@ -18,8 +18,19 @@ options:
   name:
     description:
       - Name of the repository.
-    required: true
+      - Required unless O(repositories) lists the repositories.
     type: str
+  repositories:
+    description:
+      - Several repositories for one module run to converge, one after the other, instead of a loop's module run
+        per repository (each run starts Python, boto3 and the service model again).
+      - Each item is a dict of this module's options for one repository, O(name) among them; an option the item
+        does not set takes the task's value. Mutually exclusive with O(name).
+      - The result then lists the repositories under RV(repositories), in order; RV(actions) name the repository
+        each call is for and the diff is keyed by name.
+    type: list
+    elements: dict
+    version_added: 0.2.0
   state:
     description:
       - Whether the repository should exist.
@@ -113,13 +124,20 @@ planned:
   elements: dict
 actions:
   description: The API calls an update made (or would make, in check mode).
-  returned: when an existing repository changed
+  returned: when an existing repository changed (with O(repositories), each prefixed with the repository's name)
   type: list
   elements: str
   sample: ["put_image_scanning_configuration", "tag_resource"]
+repositories:
+  description: Each repository of O(repositories) as it is after the task, in the order listed (each as RV(repository)
+    describes it; empty when absent).
+  returned: when O(repositories) is given
+  type: list
+  elements: dict
+  version_added: 0.2.0
 repository:
   description: The repository as it is after the task (empty when absent).
-  returned: always
+  returned: unless O(repositories) is given
   type: dict
   contains:
     repository_name:
@@ -377,7 +395,7 @@ def main():
         force_delete=dict(type="bool", default=False),
         **TAG_OPTIONS,
     )
-    run(EcrRepository, "repository", options, check_params)
+    run(EcrRepository, "repository", options, check_params, several="repositories")
 
 
 if __name__ == "__main__":

@@ -19,8 +19,19 @@ options:
   name:
     description:
       - Name of the crawler.
-    required: true
+      - Required unless O(crawlers) lists the crawlers.
     type: str
+  crawlers:
+    description:
+      - Several crawlers for one module run to converge, one after the other, instead of a loop's module run per
+        crawler (each run starts Python, boto3 and the service model again).
+      - Each item is a dict of this module's options for one crawler, O(name) among them; an option the item
+        does not set takes the task's value. Mutually exclusive with O(name).
+      - The result then lists the crawlers under RV(crawlers), in order; RV(actions) name the crawler each call
+        is for and the diff is keyed by name.
+    type: list
+    elements: dict
+    version_added: 0.2.0
   state:
     description:
       - Whether the crawler should exist.
@@ -140,13 +151,20 @@ planned:
   elements: dict
 actions:
   description: The API calls an update made (or would make, in check mode).
-  returned: when an existing crawler changed
+  returned: when an existing crawler changed (with O(crawlers), each prefixed with the crawler's name)
   type: list
   elements: str
   sample: ["update_crawler"]
+crawlers:
+  description: Each crawler of O(crawlers) as it is after the task, in the order listed (each as RV(crawler)
+    describes it; empty when absent).
+  returned: when O(crawlers) is given
+  type: list
+  elements: dict
+  version_added: 0.2.0
 crawler:
   description: The crawler as it is after the task (empty when absent).
-  returned: always
+  returned: unless O(crawlers) is given
   type: dict
   contains:
     name:
@@ -362,6 +380,7 @@ def main():
         "crawler",
         options,
         check_params,
+        several="crawlers",
         required_if=[("state", "present", ["role", "database_name", "s3_targets"])],
     )
 

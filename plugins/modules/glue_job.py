@@ -17,8 +17,19 @@ options:
   name:
     description:
       - Name of the job.
-    required: true
+      - Required unless O(jobs) lists the jobs.
     type: str
+  jobs:
+    description:
+      - Several jobs for one module run to converge, one after the other, instead of a loop's module run per job
+        (each run starts Python, boto3 and the service model again).
+      - Each item is a dict of this module's options for one job, O(name) among them; an option the item does
+        not set takes the task's value. Mutually exclusive with O(name).
+      - The result then lists the jobs under RV(jobs), in order; RV(actions) name the job each call is for and
+        the diff is keyed by name.
+    type: list
+    elements: dict
+    version_added: 0.2.0
   state:
     description:
       - Whether the job should exist.
@@ -139,13 +150,20 @@ planned:
   elements: dict
 actions:
   description: The API calls an update made (or would make, in check mode).
-  returned: when an existing job changed
+  returned: when an existing job changed (with O(jobs), each prefixed with the job's name)
   type: list
   elements: str
   sample: ["update_job"]
+jobs:
+  description: Each job of O(jobs) as it is after the task, in the order listed (each as RV(job)
+    describes it; empty when absent).
+  returned: when O(jobs) is given
+  type: list
+  elements: dict
+  version_added: 0.2.0
 job:
   description: The job as it is after the task (empty when absent).
-  returned: always
+  returned: unless O(jobs) is given
   type: dict
   contains:
     name:
@@ -376,7 +394,14 @@ def main():
         security_configuration=dict(type="str", default=""),
         **TAG_OPTIONS,
     )
-    run(GlueJob, "job", options, check_params, required_if=[("state", "present", ["role", "script_location"])])
+    run(
+        GlueJob,
+        "job",
+        options,
+        check_params,
+        several="jobs",
+        required_if=[("state", "present", ["role", "script_location"])],
+    )
 
 
 if __name__ == "__main__":

@@ -20,8 +20,19 @@ options:
   name:
     description:
       - Name of the trigger.
-    required: true
+      - Required unless O(triggers) lists the triggers.
     type: str
+  triggers:
+    description:
+      - Several triggers for one module run to converge, one after the other, instead of a loop's module run per
+        trigger (each run starts Python, boto3 and the service model again).
+      - Each item is a dict of this module's options for one trigger, O(name) among them; an option the item
+        does not set takes the task's value. Mutually exclusive with O(name).
+      - The result then lists the triggers under RV(triggers), in order; RV(actions) name the trigger each call
+        is for and the diff is keyed by name.
+    type: list
+    elements: dict
+    version_added: 0.2.0
   state:
     description:
       - Whether the trigger should exist.
@@ -160,13 +171,20 @@ planned:
   elements: dict
 actions:
   description: The API calls an update made (or would make, in check mode).
-  returned: when an existing trigger changed
+  returned: when an existing trigger changed (with O(triggers), each prefixed with the trigger's name)
   type: list
   elements: str
   sample: ["update_trigger", "start_trigger"]
+triggers:
+  description: Each trigger of O(triggers) as it is after the task, in the order listed (each as RV(trigger)
+    describes it; empty when absent).
+  returned: when O(triggers) is given
+  type: list
+  elements: dict
+  version_added: 0.2.0
 trigger:
   description: The trigger as it is after the task (empty when absent).
-  returned: always
+  returned: unless O(triggers) is given
   type: dict
   contains:
     name:
@@ -455,7 +473,14 @@ def main():
         enabled=dict(type="bool", default=True),
         **TAG_OPTIONS,
     )
-    run(GlueTrigger, "trigger", options, check_params, required_if=[("state", "present", ["type", "actions"])])
+    run(
+        GlueTrigger,
+        "trigger",
+        options,
+        check_params,
+        several="triggers",
+        required_if=[("state", "present", ["type", "actions"])],
+    )
 
 
 if __name__ == "__main__":

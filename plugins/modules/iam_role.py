@@ -23,8 +23,19 @@ options:
   name:
     description:
       - Name of the role (1 to 64 letters, digits and C(_+=,.@-)).
-    required: true
+      - Required unless O(roles) lists the roles.
     type: str
+  roles:
+    description:
+      - Several roles for one module run to converge, one after the other, instead of a loop's module run per
+        role (each run starts Python, boto3 and the service model again).
+      - Each item is a dict of this module's options for one role, O(name) among them; an option the item does
+        not set takes the task's value. Mutually exclusive with O(name).
+      - The result then lists the roles under RV(roles), in order; RV(actions) name the role each call is for
+        and the diff is keyed by name.
+    type: list
+    elements: dict
+    version_added: 0.2.0
   state:
     description:
       - Whether the role should exist.
@@ -125,14 +136,21 @@ planned:
 actions:
   description: The API calls an update made (or would make, in check mode), each with the policy it attaches or
     detaches.
-  returned: when an existing role changed
+  returned: when an existing role changed (with O(roles), each prefixed with the role's name)
   type: list
   elements: str
   sample: ["update_role", "attach_role_policy arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore", "tag_role"]
+roles:
+  description: Each role of O(roles) as it is after the task, in the order listed (each as RV(iam_role)
+    describes it; empty when absent).
+  returned: when O(roles) is given
+  type: list
+  elements: dict
+  version_added: 0.2.0
 iam_role:
   description: The role as it is after the task (empty when absent). In check mode a role that does not exist yet
     has no RV(iam_role.arn), RV(iam_role.role_id) nor RV(iam_role.create_date), which IAM gives it when it creates it.
-  returned: always
+  returned: unless O(roles) is given
   type: dict
   contains:
     role_name:
@@ -472,7 +490,14 @@ def main():
         boundary=dict(type="str"),
         **TAG_OPTIONS,
     )
-    run(IamRole, "iam_role", options, check_params, required_if=[("state", "present", ["assume_role_policy_document"])])
+    run(
+        IamRole,
+        "iam_role",
+        options,
+        check_params,
+        several="roles",
+        required_if=[("state", "present", ["assume_role_policy_document"])],
+    )
 
 
 if __name__ == "__main__":
