@@ -226,6 +226,64 @@ def test_glue_job(aws_emulator):
     assert "number_of_workers must be at least 2" in refused["msg"]
 
 
+def test_glue_job_converges_the_jobs_it_lists_in_one_run(aws_emulator):
+    """`jobs` lists jobs for one module run: the task's options apply to each job that does not set them, each job
+    is checked as the module checks one, the result names the job of each call and keys the diff by job."""
+    aws = Aws(aws_emulator)
+    module = "dataeng.platform.glue_job"
+    script = "s3://it-scripts/scripts/data_processing.py"
+    listed = [
+        {"name": "it-listed-spark", "script_location": script, "timeout": 30},
+        {"name": "it-listed-shell", "script_location": script, "command_name": "pythonshell", "tags": {"Owner": "a"}},
+    ]
+    shared = {"role": "it-glue-service", "tags": TAGS}
+
+    def names():
+        return sorted(name for name in aws.glue.list_jobs()["JobNames"] if name.startswith("it-listed-"))
+
+    planned = run_module(aws_emulator, module, {**shared, "jobs": listed}, check=True, diff=True)
+    assert planned["changed"] is True, planned.get("msg")
+    assert sorted(planned["diff"]["after"]) == ["it-listed-shell", "it-listed-spark"]
+    assert names() == []
+
+    created = run_module(aws_emulator, module, {**shared, "jobs": listed})
+    assert created["changed"] is True, created.get("msg")
+    assert [job["name"] for job in created["jobs"]] == ["it-listed-spark", "it-listed-shell"]
+    assert names() == ["it-listed-shell", "it-listed-spark"]
+    spark = aws.glue.get_job(JobName="it-listed-spark")["Job"]
+    assert (spark["Timeout"], spark["WorkerType"]) == (30, "G.1X")
+    assert aws.glue.get_job(JobName="it-listed-shell")["Job"]["Command"]["Name"] == "pythonshell"
+    assert glue_tags(aws, "job", "it-listed-spark") == TAGS
+    assert glue_tags(aws, "job", "it-listed-shell") == {"Owner": "a"}
+    assert run_module(aws_emulator, module, {**shared, "jobs": listed})["changed"] is False
+
+    retagged = [listed[0], {**listed[1], "tags": TAGS}]
+    predicted = run_module(aws_emulator, module, {**shared, "jobs": retagged}, check=True, diff=True)
+    assert predicted["actions"] == ["it-listed-shell: untag_resource", "it-listed-shell: tag_resource"]
+    assert list(predicted["diff"]["after"]) == ["it-listed-shell"]
+    assert predicted["diff"]["after"]["it-listed-shell"]["tags"] == TAGS
+    assert glue_tags(aws, "job", "it-listed-shell") == {"Owner": "a"}, "check mode changed the job"
+
+    unscripted = run_module(aws_emulator, module, {**shared, "jobs": [*listed, {"name": "it-listed-bare"}]})
+    assert unscripted.get("failed") is True
+    assert (
+        unscripted["msg"]
+        == "jobs[2] (it-listed-bare): state is present but all of the following are missing: script_location"
+    )
+    small = run_module(aws_emulator, module, {**shared, "jobs": [{**listed[0], "number_of_workers": 1}]})
+    assert small["msg"] == "jobs[0] (it-listed-spark): number_of_workers must be at least 2 for a Spark job"
+    both = run_module(aws_emulator, module, {**shared, "name": "it-listed-spark", "jobs": listed})
+    assert both["msg"] == "parameters are mutually exclusive: name|jobs"
+    assert names() == ["it-listed-shell", "it-listed-spark"], "a refused list changed a job"
+
+    gone = [{"name": job["name"], "state": "absent"} for job in listed]
+    deleted = run_module(aws_emulator, module, {"jobs": gone})
+    assert deleted["changed"] is True, deleted.get("msg")
+    assert deleted["jobs"] == [{}, {}]
+    assert names() == []
+    assert run_module(aws_emulator, module, {"jobs": gone})["changed"] is False
+
+
 def test_glue_security_configuration_is_replaced_when_it_differs_and_named_by_a_job_and_a_crawler(aws_emulator):
     aws = Aws(aws_emulator)
     module = "dataeng.platform.glue_security_configuration"
