@@ -23,12 +23,11 @@ options:
     type: str
   crawlers:
     description:
-      - Several crawlers for one module run to converge, one after the other, instead of a loop's module run per
-        crawler (each run starts Python, boto3 and the service model again).
+      - The crawlers to converge in one module run instead of a loop's run per crawler (each run starts Python,
+        boto3 and the service model again).
       - Each item is a dict of this module's options for one crawler, O(name) among them; an option the item
-        does not set takes the task's value. Mutually exclusive with O(name).
-      - The result then lists the crawlers under RV(crawlers), in order; RV(actions) name the crawler each call
-        is for and the diff is keyed by name.
+        does not set takes the task's value. Each item is checked as the module checks one crawler; a message
+        about an item begins with C(crawlers[index] (name)). Mutually exclusive with O(name).
     type: list
     elements: dict
     version_added: 0.2.0

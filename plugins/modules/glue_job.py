@@ -21,12 +21,11 @@ options:
     type: str
   jobs:
     description:
-      - Several jobs for one module run to converge, one after the other, instead of a loop's module run per job
-        (each run starts Python, boto3 and the service model again).
+      - The jobs to converge in one module run instead of a loop's run per job (each run starts Python, boto3
+        and the service model again).
       - Each item is a dict of this module's options for one job, O(name) among them; an option the item does
-        not set takes the task's value. Mutually exclusive with O(name).
-      - The result then lists the jobs under RV(jobs), in order; RV(actions) name the job each call is for and
-        the diff is keyed by name.
+        not set takes the task's value. Each item is checked as the module checks one job; a message about an
+        item begins with C(jobs[index] (name)). Mutually exclusive with O(name).
     type: list
     elements: dict
     version_added: 0.2.0

@@ -24,12 +24,11 @@ options:
     type: str
   triggers:
     description:
-      - Several triggers for one module run to converge, one after the other, instead of a loop's module run per
-        trigger (each run starts Python, boto3 and the service model again).
+      - The triggers to converge in one module run instead of a loop's run per trigger (each run starts Python,
+        boto3 and the service model again).
       - Each item is a dict of this module's options for one trigger, O(name) among them; an option the item
-        does not set takes the task's value. Mutually exclusive with O(name).
-      - The result then lists the triggers under RV(triggers), in order; RV(actions) name the trigger each call
-        is for and the diff is keyed by name.
+        does not set takes the task's value. Each item is checked as the module checks one trigger; a message
+        about an item begins with C(triggers[index] (name)). Mutually exclusive with O(name).
     type: list
     elements: dict
     version_added: 0.2.0

@@ -27,12 +27,11 @@ options:
     type: str
   roles:
     description:
-      - Several roles for one module run to converge, one after the other, instead of a loop's module run per
-        role (each run starts Python, boto3 and the service model again).
+      - The roles to converge in one module run instead of a loop's run per role (each run starts Python, boto3
+        and the service model again).
       - Each item is a dict of this module's options for one role, O(name) among them; an option the item does
-        not set takes the task's value. Mutually exclusive with O(name).
-      - The result then lists the roles under RV(roles), in order; RV(actions) name the role each call is for
-        and the diff is keyed by name.
+        not set takes the task's value. Each item is checked as the module checks one role; a message about an
+        item begins with C(roles[index] (name)). Mutually exclusive with O(name).
     type: list
     elements: dict
     version_added: 0.2.0
