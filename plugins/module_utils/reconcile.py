@@ -219,8 +219,9 @@ def run(resource_class, result_key, options, check_params=None, several=None, **
 
 class ResourceOfSeveral:
     """The module as one resource of a `several` list sees it: the resource's own parameters (the task's, with what
-    the item sets), the module's clients (each made once: a client loads its service model, up to 0.3 s for EC2's)
-    and the rest of the module."""
+    the item sets), the module's clients and the rest of the module. A client is made once per service, with the
+    retry decorator of its first request (a client loads its service model: up to 0.3 s for EC2's); the modules
+    that take a list ask for each service with one decorator."""
 
     def __init__(self, module, params, clients):
         self._module = module
