@@ -14,7 +14,7 @@ with DLM registered: tools/emulator.py launches it in place of `python -m moto.s
 "moto" in the command line, which is how the launcher recognises its server's pid).
 
 It also gives a volume made from no snapshot the empty SnapshotId AWS gives it (moto leaves SnapshotId out, and
-amazon.aws.ec2_vol_info, which the instances role reads the hosts' root volumes with, fails without it).
+amazon.aws.ec2_vol_info fails without it; the emulator answers as AWS does).
 """
 
 from __future__ import annotations

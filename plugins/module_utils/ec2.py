@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import normalize_boto3_result
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
@@ -21,6 +23,13 @@ from ansible_collections.dataeng.platform.plugins.module_utils.tags import EC2_T
 def tags_of(described):
     """The tags of an EC2 resource as a Describe call gives it, as a dict."""
     return boto3_tag_list_to_ansible_dict(described.get("Tags", []))
+
+
+def snake_with_tags(described):
+    """A Describe answer's resource as amazon.aws' info modules return it: in snake_case (times as ISO 8601 text),
+    its tags as a dict (tag keys are left as they are)."""
+    untagged = {key: value for key, value in described.items() if key != "Tags"}
+    return {**camel_dict_to_snake_dict(normalize_boto3_result(untagged)), "tags": tags_of(described)}
 
 
 def tag_specifications(tags, resource_type):

@@ -89,7 +89,6 @@ default_security_group:
 """
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import normalize_boto3_result
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import (
     AnsibleEC2Error,
     describe_internet_gateways,
@@ -101,19 +100,12 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import ansible_dict_to_boto3_filter_list
 
-from ansible_collections.dataeng.platform.plugins.module_utils.ec2 import tags_of
+from ansible_collections.dataeng.platform.plugins.module_utils.ec2 import snake_with_tags, tags_of
 
 # The protocols EC2 numbers in a network ACL entry that the rules name, as ec2_vpc_nacl takes and returns them.
 PROTOCOL_NAMES = {"-1": "all", "1": "icmp", "6": "tcp", "17": "udp"}
 ICMP = ("1", "58")
 WITH_PORTS = ("1", "6", "17", "58")
-
-
-def snake_with_tags(described):
-    """A Describe answer's resource in snake_case (times as ISO 8601 text), its tags as a dict (tag keys are left
-    as they are)."""
-    untagged = {key: value for key, value in described.items() if key != "Tags"}
-    return {**camel_dict_to_snake_dict(normalize_boto3_result(untagged)), "tags": tags_of(described)}
 
 
 def internet_gateway(described):

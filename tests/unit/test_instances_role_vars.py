@@ -1,5 +1,5 @@
 """What the instances role reads before it changes anything (roles/instances/vars/main.yml): whether the key pair
-holds the key asked for, and which volume is a host's root volume."""
+holds the key asked for, which volume is a host's root volume, and which read of the hosts is the last."""
 
 from __future__ import annotations
 
@@ -28,9 +28,8 @@ def value(name: str, **facts) -> object:
 @pytest.mark.parametrize(
     ("found", "state"),
     [
+        # None found, or none read (no public key asked for).
         ({"keypairs": []}, "absent"),
-        # Skipped: no public key asked for, so none read.
-        ({"skipped": True}, "absent"),
         # EC2 returns the key with a comment of its own (the key pair's name): only type and key count.
         ({"keypairs": [{"key_name": "dataeng-dev-admin", "public_key": f"{KEY} dataeng-dev-admin"}]}, "same"),
         ({"keypairs": [{"key_name": "dataeng-dev-admin", "public_key": OTHER_KEY}]}, "different"),
@@ -38,7 +37,7 @@ def value(name: str, **facts) -> object:
     ],
 )
 def test_the_key_pair_is_replaced_only_when_it_holds_another_key(found, state):
-    assert value("_instances_key_state", _instances_found_key=found, _instances_public_key=f"{KEY} me@laptop") == state
+    assert value("_instances_key_state", _instances_current=found, _instances_public_key=f"{KEY} me@laptop") == state
 
 
 def test_a_hosts_root_volume_is_the_one_at_its_root_device():
@@ -52,7 +51,24 @@ def test_a_hosts_root_volume_is_the_one_at_its_root_device():
         ],
     }
     volumes = {"volumes": [{"id": "vol-data", "size": 100}, {"id": "vol-root", "size": 20}]}
-    facts = {"_instances_found_hosts": [host], "_instances_found_volumes": volumes}
+    facts = {"_instances_found_hosts": [host], "_instances_current": volumes}
 
     assert value("_instances_root_volume", item={"name": "dataeng-dev-kubernetes"}, **facts) == volumes["volumes"][1]
     assert value("_instances_root_volume", item={"name": "dataeng-dev-monitoring"}, **facts) == {}
+
+
+def test_the_hosts_are_those_of_the_last_read():
+    kubernetes = {"instance_id": "i-1", "tags": {"Name": "dataeng-dev-kubernetes", "Role": "kubernetes"}}
+    relaunched = {**kubernetes, "public_ip_address": "203.0.113.9"}
+    unmanaged = {"instance_id": "i-2", "tags": {"Name": "someone-else"}}
+    first_read = {"instances": [kubernetes, unmanaged], "volumes": []}
+
+    def hosts(**facts):
+        return value("_instances_found_hosts", _instances_roles=["kubernetes", "monitoring"], **facts)
+
+    # The launch changed nothing: facts.yml skipped its read.
+    assert hosts(_instances_current=first_read, _instances_found={"skipped": True}) == [kubernetes]
+    # The launch changed a host: facts.yml read the hosts again.
+    assert hosts(_instances_current=first_read, _instances_found={"instances": [relaunched]}) == [relaunched]
+    # destroy: only facts.yml read them.
+    assert hosts(_instances_found={"instances": [relaunched, unmanaged]}) == [relaunched]
