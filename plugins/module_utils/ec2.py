@@ -15,8 +15,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
     boto3_tag_specifications,
 )
 
-from ansible_collections.dataeng.platform.plugins.module_utils.lists import ResourceList, fail_on_repeats
-from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import STATE_OPTION, reconcile
+from ansible_collections.dataeng.platform.plugins.module_utils.lists import fail_on_repeats
+from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import STATE_OPTION, ResourceList, reconcile
 from ansible_collections.dataeng.platform.plugins.module_utils.tags import EC2_TAGS, expected_tags, plan_tags
 
 

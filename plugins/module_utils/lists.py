@@ -1,81 +1,16 @@
 # Copyright: (c) 2026, dataeng.platform contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""A list of like resources, reconciled as one resource whose parts are its members.
-
-A `ResourceList` is what `reconcile.reconcile` converges for a module that takes a list: its `present()` and
-`absent()` return the members' results and record, with `record`, each member's planned actions (which then name
-the member: `member: call`) and its diff, keyed by member. A list whose members exist already and are read,
-planned and changed one by one is a `MemberList` of `ListMember`s.
+"""Lists whose members exist already and are read, planned and changed one by one (a `MemberList` of
+`ListMember`s: a `reconcile.ResourceList`), and the check every list option needs.
 """
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 
-from ansible_collections.dataeng.platform.plugins.module_utils.plan import CREATE, UPDATE, resource_change
-from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import AWS_ERRORS, Failure
-
-
-class ResourceList:
-    """Like resources of one kind, as the task lists them. Subclasses implement `present` and `absent`."""
-
-    #: What the list is called in messages, e.g. "secrets", and what the plan calls a member, e.g. "secret".
-    kind = "resources"
-    member_kind = "resource"
-
-    def __init__(self, module, client):
-        self.module = module
-        self.client = client
-        self.params = module.params
-        self.actions = []
-        self.diff = {"before": {}, "after": {}}
-
-    @property
-    def name(self):
-        return "as listed"
-
-    @property
-    def failure(self):
-        """The message an AWS error gets."""
-        return f"Failed to manage the {self.kind}"
-
-    def present(self):
-        """Make every member present as asked (none changed in check mode); returns the members' results."""
-        raise NotImplementedError
-
-    def absent(self):
-        """Make every member absent (none deleted in check mode); returns the members' results."""
-        raise NotImplementedError
-
-    def record(self, member, actions, before, after, created=False):
-        """Record `member`'s planned `actions` and, when there are any or it was `created` (with actions recorded
-        before), its diff."""
-        self.actions.extend(action.on(member) for action in actions)
-        if actions or created:
-            self.diff["before"][member] = before
-            self.diff["after"][member] = after
-
-    def converge(self, state):
-        results = self.present() if state == "present" else self.absent()
-        shown = [str(action) for action in self.actions]
-        before, after = self.diff["before"], self.diff["after"]
-        planned = [self.planned_change(member, before[member], after[member]) for member in before]
-        return {"changed": bool(self.actions), "actions": shown, "diff": self.diff, "planned": planned}, results
-
-    def planned_change(self, member, before, after):
-        """The planned change of `member` (see module_utils/plan.py)."""
-        return resource_change(self.member_kind, member, before, after)
-
-    @contextmanager
-    def failing_as(self, message):
-        """Report an AWS error in the block with `message` (which names the member it was about)."""
-        try:
-            yield
-        except AWS_ERRORS as e:
-            raise Failure(message, e) from e
+from ansible_collections.dataeng.platform.plugins.module_utils.plan import CREATE, UPDATE
+from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import Failure, ResourceList
 
 
 class ListMember:

@@ -5,7 +5,7 @@
 
 A module describes what it manages as a resource: one AWS resource (a `ManagedResource` subclass: how to read,
 create, change and delete it, and which calls a difference needs) or a list of like resources (a
-`lists.ResourceList`, itself a resource whose parts are its members). `reconcile` converges either as the task's
+`ResourceList`, itself a resource whose parts are its members). `reconcile` converges either as the task's
 `state` asks, with check mode and diff, turns AWS errors into the module's failure and exits with one result
 shape: `changed`, `actions` (the calls made, or that check mode would make, as text), `diff`, `planned` (the
 resource changes, as module_utils/plan.py describes them) and the resource under the module's result key.
@@ -13,6 +13,7 @@ resource changes, as module_utils/plan.py describes them) and the resource under
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -155,7 +156,7 @@ class ManagedResource:
         else:
             self.update(current, actions)
             after = self.describe()
-        return self.changed(current, after, actions=[str(action) for action in actions]), after
+        return self.changed(current, after, actions=actions), after
 
 
 def reconcile(module, resource, result_key):
@@ -171,6 +172,8 @@ def reconcile(module, resource, result_key):
         module.fail_json_aws(failure.error, msg=failure.message)
     except AWS_ERRORS as e:
         module.fail_json_aws(e, msg=resource.failure)
+    if "actions" in result:
+        result["actions"] = [str(action) for action in result["actions"]]
     module.exit_json(**result, **{result_key: value})
 
 
@@ -214,7 +217,67 @@ def run(resource_class, result_key, options, check_params=None, several=None, **
     if listed is None:
         reconcile(module, resources[0], result_key)
     else:
-        reconcile(module, Several(resources), several)
+        reconcile(module, Several(module, resources), several)
+
+
+class ResourceList:
+    """Like resources of one kind, as the task lists them. Subclasses implement `present` and `absent`."""
+
+    #: What the list is called in messages, e.g. "secrets", and what the plan calls a member, e.g. "secret".
+    kind = "resources"
+    member_kind = "resource"
+
+    def __init__(self, module, client):
+        self.module = module
+        self.client = client
+        self.params = module.params
+        self.actions = []
+        self.diff = {"before": {}, "after": {}}
+
+    @property
+    def name(self):
+        return "as listed"
+
+    @property
+    def failure(self):
+        """The message an AWS error gets."""
+        return f"Failed to manage the {self.kind}"
+
+    def present(self):
+        """Make every member present as asked (none changed in check mode); returns the members' results."""
+        raise NotImplementedError
+
+    def absent(self):
+        """Make every member absent (none deleted in check mode); returns the members' results."""
+        raise NotImplementedError
+
+    def record(self, member, actions, before, after, created=False):
+        """Record `member`'s planned `actions` and, when there are any or it was `created` (with actions recorded
+        before), its diff."""
+        self.actions.extend(action.on(member) for action in actions)
+        if actions or created:
+            self.diff["before"][member] = before
+            self.diff["after"][member] = after
+
+    def converge(self, state):
+        results = self.present() if state == "present" else self.absent()
+        before, after = self.diff["before"], self.diff["after"]
+        planned = [self.planned_change(member, before[member], after[member]) for member in before]
+        # A member created or deleted may have no action of its own (a ManagedResource's create): its diff says it.
+        changed = bool(self.actions or before)
+        return {"changed": changed, "actions": self.actions, "diff": self.diff, "planned": planned}, results
+
+    def planned_change(self, member, before, after):
+        """The planned change of `member` (see module_utils/plan.py)."""
+        return resource_change(self.member_kind, member, before, after)
+
+    @contextmanager
+    def failing_as(self, message):
+        """Report an AWS error in the block with `message` (which names the member it was about)."""
+        try:
+            yield
+        except AWS_ERRORS as e:
+            raise Failure(message, e) from e
 
 
 class ResourceOfSeveral:
@@ -237,44 +300,34 @@ class ResourceOfSeveral:
         return getattr(self._module, name)
 
 
-class Several:
+class Several(ResourceList):
     """Resources of one kind that one module run converges, one after the other, each in its own `state`: the task
     lists them instead of looping over the module (each loop item is a module run: Python, boto3 and the service
     model again, about 0.6 s). The result names each resource in its actions, keys the diff by resource, and
     returns the resources in the order listed."""
 
-    def __init__(self, resources):
+    def __init__(self, module, resources):
+        super().__init__(module, client=None)
         self.resources = resources
+        self.member_kind = resources[0].kind
+        self.kind = f"{self.member_kind}s"
 
-    @property
-    def kind(self):
-        return f"{self.resources[0].kind}s"
-
-    name = "as listed"
-
-    @property
-    def failure(self):
-        return f"Failed to manage the {self.kind}"
-
-    def converge(self, _state):
-        result = {"changed": False, "actions": [], "diff": {"before": {}, "after": {}}, "planned": []}
+    def present(self):
         values = []
         for resource in self.resources:
-            try:
-                converged, value = resource.converge(resource.params["state"])
-            except RefusedChange as refused:
-                raise Failure(f"{resource.kind} {resource.name}: {refused}") from refused
-            except AWS_ERRORS as e:
-                raise Failure(resource.failure, e) from e
+            with self.failing_as(resource.failure):
+                try:
+                    converged, value = resource.converge(resource.params["state"])
+                except RefusedChange as refused:
+                    raise Failure(f"{resource.kind} {resource.name}: {refused}") from refused
             values.append(value)
-            if not converged["changed"]:
-                continue
-            result["changed"] = True
-            result["actions"].extend(f"{resource.name}: {action}" for action in converged.get("actions", []))
-            result["diff"]["before"][resource.name] = converged["diff"]["before"]
-            result["diff"]["after"][resource.name] = converged["diff"]["after"]
-            result["planned"].extend(converged["planned"])
-        return result, values
+            if converged["changed"]:
+                diff = converged["diff"]
+                self.record(resource.name, converged.get("actions", []), diff["before"], diff["after"], created=True)
+        return values
+
+    # Each resource converges in the state its item asks for.
+    absent = present
 
 
 class Setting:

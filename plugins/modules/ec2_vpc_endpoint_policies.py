@@ -92,8 +92,7 @@ import json
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.dataeng.platform.plugins.module_utils.lists import ResourceList
-from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import Action, reconcile
+from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import Action, ResourceList, reconcile
 
 # The policy an endpoint has when none is given, as DescribeVpcEndpoints shows it.
 # https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html#default-endpoint-policy

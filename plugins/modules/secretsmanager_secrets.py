@@ -189,8 +189,13 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import (
     boto3_tag_list_to_ansible_dict,
 )
 
-from ansible_collections.dataeng.platform.plugins.module_utils.lists import ResourceList, fail_on_repeats
-from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import STATE_OPTION, Action, reconcile
+from ansible_collections.dataeng.platform.plugins.module_utils.lists import fail_on_repeats
+from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import (
+    STATE_OPTION,
+    Action,
+    ResourceList,
+    reconcile,
+)
 from ansible_collections.dataeng.platform.plugins.module_utils.tags import (
     SECRETS_TAGS,
     apply_tags,

@@ -20,16 +20,27 @@ OUTPUTS_BUCKET = f"{PREFIX}-glue-outputs-{ACCOUNT}"
 @dataclass(frozen=True)
 class Expected:
     """The planned change that undoes a drift: the resource, and one attribute with its old and new value (each the
-    value itself, or a test of it where the module's whole list is more than the drift knows)."""
+    value itself, or a test of it where the module's whole list is more than the drift knows). No attribute: a stock
+    module's change, which the plan marks partial (it does not say what it changes)."""
 
     kind: str
     name: str
-    attribute: str
-    old: Any
-    new: Any
+    attribute: str | None = None
+    old: Any = None
+    new: Any = None
 
     def matches(self, change: dict) -> bool:
-        return change["attribute"] == self.attribute and _is(change["old"], self.old) and _is(change["new"], self.new)
+        """Whether a planned change of this resource undoes the drift."""
+        if self.attribute is None:
+            return change["changes"] == [] and change.get("note", "").startswith("partial: ")
+        return any(self._matches_attribute(attribute) for attribute in change["changes"])
+
+    def _matches_attribute(self, attribute: dict) -> bool:
+        return (
+            attribute["attribute"] == self.attribute
+            and _is(attribute["old"], self.old)
+            and _is(attribute["new"], self.new)
+        )
 
 
 def _is(value: Any, expected: Any) -> bool:
@@ -177,6 +188,40 @@ def registry_scanning_reset(aws: Aws) -> Expected:
     return Expected("ECR registry scanning configuration of region", "us-east-2", "rules", [], wanted)
 
 
+# Changes the roles find by a read and mend with a stock module only when what they read differs (a module run saved
+# when nothing did): each must be found and mended all the same.
+def acl_rule_deleted(aws: Aws) -> Expected:
+    name = f"{PREFIX}-private"
+    acl = aws.ec2.describe_network_acls(Filters=[{"Name": "tag:Name", "Values": [name]}])["NetworkAcls"][0]
+    rule = min(entry["RuleNumber"] for entry in acl["Entries"] if not entry["Egress"])
+    aws.ec2.delete_network_acl_entry(NetworkAclId=acl["NetworkAclId"], RuleNumber=rule, Egress=False)
+    return Expected("network ACL", name)
+
+
+def default_group_opened(aws: Aws) -> Expected:
+    vpc = aws.ec2.describe_subnets(Filters=[{"Name": "cidr-block", "Values": ["10.0.1.0/24"]}])["Subnets"][0]["VpcId"]
+    group = aws.ec2.describe_security_groups(
+        Filters=[{"Name": "vpc-id", "Values": [vpc]}, {"Name": "group-name", "Values": ["default"]}]
+    )["SecurityGroups"][0]
+    aws.ec2.authorize_security_group_ingress(
+        GroupId=group["GroupId"],
+        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+    )
+    return Expected("security group", "default")
+
+
+def key_rotation_off(aws: Aws) -> Expected:
+    alias = f"alias/{PREFIX}-secrets"
+    aws.kms.disable_key_rotation(KeyId=aws.kms.describe_key(KeyId=alias)["KeyMetadata"]["KeyId"])
+    return Expected("KMS key", alias)
+
+
+def role_out_of_its_instance_profile(aws: Aws) -> Expected:
+    name = f"{PREFIX}-kubernetes-host"
+    aws.iam.remove_role_from_instance_profile(InstanceProfileName=name, RoleName=name)
+    return Expected("instance profile", name)
+
+
 DRIFTS = [
     Drift(function.__name__.replace("_", " "), function)
     for function in (
@@ -194,6 +239,10 @@ DRIFTS = [
         container_insights_off,
         secret_described_otherwise,
         registry_scanning_reset,
+        acl_rule_deleted,
+        default_group_opened,
+        key_rotation_off,
+        role_out_of_its_instance_profile,
     )
 ]
 

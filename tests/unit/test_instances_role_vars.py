@@ -3,26 +3,17 @@ holds the key asked for, which volume is a host's root volume, and which read of
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import yaml
-from ansible.parsing.dataloader import DataLoader
-from ansible.template import Templar, trust_as_template
 
-REPO = Path(__file__).resolve().parents[2]
-ROLE_VARS = {
-    name: trust_as_template(value) if isinstance(value, str) else value
-    for name, value in yaml.safe_load((REPO / "roles/instances/vars/main.yml").read_text()).items()
-}
+from support.role_vars import templated
+
 KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAID69TE98ALrYIrj5wzr2SR0gCLjt0dEfzusWT6eRwFGq"
 OTHER_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFLp0c2iLx6bMZ0Jq9XyB5s7hT3kqgQvC1o8dE4rYw2N"
 
 
 def value(name: str, **facts) -> object:
     """A role variable as Ansible templates it, given what the role's tasks registered."""
-    variables = {**ROLE_VARS, "platform_prefix": "dataeng-dev", "instances_ssh_public_key": KEY, **facts}
-    return Templar(loader=DataLoader(), variables=variables).template(ROLE_VARS[name])
+    return templated("instances", name, **{"platform_prefix": "dataeng-dev", "instances_ssh_public_key": KEY, **facts})
 
 
 @pytest.mark.parametrize(
@@ -72,3 +63,24 @@ def test_the_hosts_are_those_of_the_last_read():
     assert hosts(_instances_current=first_read, _instances_found={"instances": [relaunched]}) == [relaunched]
     # destroy: only facts.yml read them.
     assert hosts(_instances_found={"instances": [relaunched, unmanaged]}) == [relaunched]
+
+
+def test_the_hosts_launch_only_when_each_has_its_subnet_group_and_an_instance_profile_iam_gave_an_arn():
+    hosts = [{"name": "dataeng-dev-kubernetes", "security_group": "kubernetes", "iam_role": "kubernetes_host"}]
+    profile = {"instance_profile_name": "dataeng-dev-kubernetes-host"}
+    inputs = {
+        "_instances_hosts": hosts,
+        "platform_network": {"public_subnet_ids": ["subnet-1"]},
+        "platform_security_groups": {"kubernetes": "sg-1"},
+    }
+
+    def ready(*profiles):
+        return value(
+            "_instances_inputs_ready", **inputs, platform_iam={"kubernetes_host": {"instance_profiles": list(profiles)}}
+        )
+
+    assert ready({**profile, "arn": "arn:aws:iam::123456789012:instance-profile/dataeng-dev-kubernetes-host"}) is True
+    # Check mode: a profile IAM would make, or none at all.
+    assert ready(profile) is False
+    assert ready() is False
+    assert value("_instances_inputs_ready", **inputs, platform_iam={}) is False

@@ -8,8 +8,7 @@ from types import SimpleNamespace
 
 import yaml
 
-from ansible_collections.dataeng.platform.plugins.module_utils.lists import ResourceList
-from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import Action
+from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import Action, ResourceList, Several
 
 
 def test_an_action_reads_as_the_modules_actions_show_it():
@@ -27,9 +26,9 @@ def test_a_list_shows_each_changed_member_by_name_and_only_those():
     members.record("c", [], {}, {"tags": {}}, created=True)
     members.present = lambda: ["results"]
     result, value = members.converge("present")
+    assert [str(action) for action in result.pop("actions")] == ["a: delete_tags"]
     assert result == {
         "changed": True,
-        "actions": ["a: delete_tags"],
         "diff": {"before": {"a": {"tags": {"Owner": "x"}}, "c": {}}, "after": {"a": {"tags": {}}, "c": {"tags": {}}}},
         "planned": [
             {
@@ -47,6 +46,59 @@ def test_a_list_shows_each_changed_member_by_name_and_only_those():
         ],
     }
     assert value == ["results"]
+
+
+class ConvergedResource:
+    """A resource of a `several` list as Several sees it: what its converge returned."""
+
+    kind = "Glue job"
+
+    def __init__(self, name, state, result):
+        self.name = name
+        self.params = {"state": state}
+        self.result = result
+        self.failure = f"Failed to manage Glue job {name}"
+
+    def converge(self, state):
+        assert state == self.params["state"]
+        return self.result, {"name": self.name} if state == "present" else {}
+
+
+def test_several_resources_show_what_each_changed_by_name_a_creation_and_a_deletion_included():
+    created = {"changed": True, "diff": {"before": {}, "after": {"name": "a"}}, "planned": []}
+    updated = {
+        "changed": True,
+        "actions": [Action("update_job", {"Timeout": 60})],
+        "diff": {"before": {"timeout": 30}, "after": {"timeout": 60}},
+        "planned": [],
+    }
+    deleted = {"changed": True, "diff": {"before": {"name": "c"}, "after": {}}, "planned": []}
+    resources = [
+        ConvergedResource("a", "present", created),
+        ConvergedResource("b", "present", updated),
+        ConvergedResource("c", "absent", deleted),
+        ConvergedResource("d", "present", {"changed": False}),
+    ]
+    result, values = Several(SimpleNamespace(params={}, check_mode=True), resources).converge("present")
+    assert values == [{"name": "a"}, {"name": "b"}, {}, {"name": "d"}]
+    assert result["changed"] is True
+    assert [str(action) for action in result["actions"]] == ["b: update_job"]
+    assert result["diff"] == {
+        "before": {"a": {}, "b": {"timeout": 30}, "c": {"name": "c"}},
+        "after": {"a": {"name": "a"}, "b": {"timeout": 60}, "c": {}},
+    }
+    assert [(change["kind"], change["name"], change["action"]) for change in result["planned"]] == [
+        ("Glue job", "a", "create"),
+        ("Glue job", "b", "update"),
+        ("Glue job", "c", "delete"),
+    ]
+
+
+def test_several_resources_none_of_which_changed_report_no_change():
+    resources = [ConvergedResource("a", "present", {"changed": False})]
+    result, values = Several(SimpleNamespace(params={}, check_mode=False), resources).converge("present")
+    assert (result["changed"], result["actions"], result["planned"]) == (False, [], [])
+    assert values == [{"name": "a"}]
 
 
 def test_every_aws_module_is_in_the_aws_action_group():
