@@ -32,6 +32,11 @@ def snake_with_tags(described):
     return {**camel_dict_to_snake_dict(normalize_boto3_result(untagged)), "tags": tags_of(described)}
 
 
+def ebs_encryption_by_default(client):
+    """Whether the region encrypts every new EBS volume of the account (GetEbsEncryptionByDefault)."""
+    return client.get_ebs_encryption_by_default(aws_retry=True)["EbsEncryptionByDefault"]
+
+
 def tag_specifications(tags, resource_type):
     """The TagSpecifications that tag a resource of `resource_type` (subnet, route-table...) as it is created."""
     return boto3_tag_specifications(tags, [resource_type])

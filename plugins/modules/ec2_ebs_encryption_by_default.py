@@ -54,6 +54,7 @@ enabled:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
+from ansible_collections.dataeng.platform.plugins.module_utils.ec2 import ebs_encryption_by_default
 from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import Setting, reconcile
 
 
@@ -69,7 +70,7 @@ class EncryptionByDefault(Setting):
     kind = "EBS encryption by default of region"
 
     def read(self):
-        return self.client.get_ebs_encryption_by_default(aws_retry=True)["EbsEncryptionByDefault"]
+        return ebs_encryption_by_default(self.client)
 
     def write(self):
         # Called only when the setting is not the wanted one.

@@ -116,7 +116,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import ansible_dict_to_boto3_filter_list
 
-from ansible_collections.dataeng.platform.plugins.module_utils.ec2 import snake_with_tags, tags_of
+from ansible_collections.dataeng.platform.plugins.module_utils.ec2 import ebs_encryption_by_default, snake_with_tags
 from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import AWS_ERRORS
 
 
@@ -146,7 +146,7 @@ def volume(described, region):
             }
             for attachment in snake["attachments"]
         ],
-        "tags": tags_of(described) if "Tags" in described else None,
+        "tags": snake["tags"] if "Tags" in described else None,
     }
     if "throughput" in snake:
         shown["throughput"] = snake["throughput"]
@@ -186,7 +186,7 @@ def read(client, params, region):
         # A filter, not KeyNames: a missing key pair is then an empty answer rather than InvalidKeyPair.NotFound.
         named = ansible_dict_to_boto3_filter_list({"key-name": params["key_name"]})
         keypairs = [snake_with_tags(key) for key in describe_key_pairs(client, Filters=named, IncludePublicKey=True)]
-    encryption = client.get_ebs_encryption_by_default(aws_retry=True)["EbsEncryptionByDefault"]
+    encryption = ebs_encryption_by_default(client)
     return {
         "images": images,
         "instances": instances,
