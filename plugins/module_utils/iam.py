@@ -89,6 +89,11 @@ def instance_profile_from_iam(profile):
     }
 
 
+def instance_profiles_of(client, name):
+    """The instance profiles that hold role `name` (ListInstanceProfilesForRole), in the modules' terms."""
+    return [instance_profile_from_iam(profile) for profile in listed(client, "list_instance_profiles_for_role", name)]
+
+
 def policy_document(document):
     """A policy document as a dict, from a dict, JSON text, or the URL-encoded JSON text IAM's Get* calls return
     ("Policies returned by this operation are URL-encoded compliant with RFC 3986", IAM API Reference, GetRole,

@@ -7,18 +7,19 @@ DOCUMENTATION = r"""
 ---
 module: ec2_vpc_network_info
 version_added: 0.2.0
-short_description: Read a VPC's internet gateways, NAT gateways, network ACLs and default security group at once
+short_description: Read a VPC's internet gateways, NAT gateways, network ACLs, default security group and endpoints at
+  once
 description:
   - Reads in one module run what M(amazon.aws.ec2_vpc_igw_info), M(amazon.aws.ec2_vpc_nat_gateway_info),
-    M(amazon.aws.ec2_vpc_nacl_info) and M(amazon.aws.ec2_security_group_info) read in four, each in the shape those
-    modules return it, so that a role can tell which of a VPC's parts are as it asks before it runs a module for
-    them.
+    M(amazon.aws.ec2_vpc_nacl_info), M(amazon.aws.ec2_security_group_info) and M(amazon.aws.ec2_vpc_endpoint_info)
+    read in five, each in the shape those modules return it, so that a role can tell which of a VPC's parts are as
+    it asks before it runs a module for them.
   - EC2's Describe calls are eventually consistent, so a part just made or changed may be missing from the answer or
     read as it was (U(https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html)).
 options:
   vpc_id:
     description:
-      - The VPC whose NAT gateways, network ACLs and default security group are read.
+      - The VPC whose NAT gateways, network ACLs, default security group and endpoints are read.
     type: str
     required: true
   internet_gateway_filters:
@@ -86,6 +87,16 @@ default_security_group:
     (C(ip_permissions), C(ip_permissions_egress)); empty when EC2 returned none.
   returned: always
   type: dict
+vpc_endpoints:
+  description: The VPC's endpoints, gateway and interface, as M(amazon.aws.ec2_vpc_endpoint_info) returns them
+    (snake_case, the policy as its JSON text in C(policy_document)) but with the tags as a dict. EC2 lists an
+    endpoint deleted lately too, in the state C(deleted).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"vpc_endpoint_id": "vpce-0123456789abcdef0", "vpc_endpoint_type": "Gateway", "state": "available",
+           "service_name": "com.amazonaws.eu-west-1.s3", "route_table_ids": ["rtb-0123456789abcdef0"],
+           "policy_document": "{\"Version\": \"2008-10-17\", \"Statement\": []}", "tags": {"Name": "dev-s3"}}]
 """
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
@@ -95,6 +106,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.ec2 import (
     describe_nat_gateways,
     describe_network_acls,
     describe_security_groups,
+    describe_vpc_endpoints,
 )
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
@@ -166,11 +178,13 @@ def read(client, params):
     default_groups = describe_security_groups(
         client, Filters=ansible_dict_to_boto3_filter_list({**vpc, "group-name": "default"})
     )
+    endpoints = describe_vpc_endpoints(client, Filters=ansible_dict_to_boto3_filter_list(vpc))
     return {
         "internet_gateways": [internet_gateway(gateway) for gateway in gateways],
         "nat_gateways": [snake_with_tags(gateway) for gateway in nat_gateways],
         "network_acls": [network_acl(acl) for acl in acls],
         "default_security_group": snake_with_tags(default_groups[0]) if default_groups else {},
+        "vpc_endpoints": [snake_with_tags(endpoint) for endpoint in endpoints],
     }
 
 

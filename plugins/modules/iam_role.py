@@ -77,6 +77,14 @@ options:
       - ARN of the managed policy that is the role's permissions boundary; an empty string removes the boundary.
         Omitted leaves the boundary as it is.
     type: str
+  instance_profiles:
+    description:
+      - Also return the instance profiles that hold the role (C(ListInstanceProfilesForRole)) in
+        RV(iam_role.instance_profiles), as M(dataeng.platform.iam_role_info) returns them, so that a task that gives a
+        host role its instance profile needs no read of its own. A role the task creates is in none.
+    type: bool
+    default: false
+    version_added: 0.2.0
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -210,6 +218,14 @@ iam_role:
       description: Tags of the role.
       type: dict
       sample: {"Environment": "dev"}
+    instance_profiles:
+      description: The instance profiles that hold the role, each with its name, id, ARN and path.
+      returned: with O(instance_profiles=true), when the role exists (or would, in check mode)
+      type: list
+      elements: dict
+      version_added: 0.2.0
+      sample: [{"instance_profile_name": "dataeng-dev-monitoring-host", "instance_profile_id": "AIPA1234567890EXAMPLE",
+               "arn": "arn:aws:iam::123456789012:instance-profile/dataeng-dev-monitoring-host", "path": "/"}]
 """
 
 import json
@@ -223,6 +239,7 @@ from ansible_collections.dataeng.platform.plugins.module_utils.iam import (
     DEFAULT_SETTINGS,
     attached_policy,
     canonical_policy,
+    instance_profiles_of,
     listed,
     policy_document,
     read_role,
@@ -417,6 +434,14 @@ class IamRole(ManagedResource):
     def describe(self):
         return read_role(self.client, self.name)
 
+    def converge(self, state):
+        result, role = super().converge(state)
+        if role and self.params["instance_profiles"]:
+            # A role this run creates (or would) is in no profile yet; IAM may not list one it has just created.
+            created = result["changed"] and not result["diff"]["before"]
+            role = {**role, "instance_profiles": [] if created else instance_profiles_of(self.client, self.name)}
+        return result, role
+
     def plan(self, current):
         return plan_role(current, self.params)
 
@@ -487,6 +512,7 @@ def main():
         purge_policies=dict(type="bool", default=True),
         max_session_duration=dict(type="int"),
         boundary=dict(type="str"),
+        instance_profiles=dict(type="bool", default=False),
         **TAG_OPTIONS,
     )
     run(

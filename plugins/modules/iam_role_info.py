@@ -129,11 +129,7 @@ except ImportError:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.dataeng.platform.plugins.module_utils.iam import (
-    instance_profile_from_iam,
-    listed,
-    read_role,
-)
+from ansible_collections.dataeng.platform.plugins.module_utils.iam import instance_profiles_of, read_role
 
 
 def read_roles(client, names):
@@ -144,8 +140,7 @@ def read_roles(client, names):
         if role is None:
             missing.append(name)
             continue
-        profiles = listed(client, "list_instance_profiles_for_role", name)
-        found.append({**role, "instance_profiles": [instance_profile_from_iam(profile) for profile in profiles]})
+        found.append({**role, "instance_profiles": instance_profiles_of(client, name)})
     return found, missing
 
 

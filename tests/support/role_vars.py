@@ -17,7 +17,18 @@ REPO = Path(__file__).resolve().parents[2]
 def role_vars(role: str) -> dict:
     """The role's vars/main.yml, its text trusted as templates (as Ansible trusts the role's own files)."""
     loaded = yaml.safe_load((REPO / "roles" / role / "vars" / "main.yml").read_text())
-    return {name: trust_as_template(value) if isinstance(value, str) else value for name, value in loaded.items()}
+    return {name: trusted(value) for name, value in loaded.items()}
+
+
+def trusted(value: object) -> object:
+    """`value` with every string in it trusted as a template, however deep."""
+    if isinstance(value, str):
+        return trust_as_template(value)
+    if isinstance(value, dict):
+        return {key: trusted(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [trusted(item) for item in value]
+    return value
 
 
 def templated(role: str, name: str, **facts) -> object:

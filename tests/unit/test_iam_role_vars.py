@@ -1,6 +1,6 @@
 """What the IAM role publishes (roles/iam/vars/main.yml, platform_iam): each role as the role module converged it, a
-host role's own instance profile as the read before found it or as the task that made or mended it returned it, never
-read again (IAM is eventually consistent); run alone, each role as facts.yml read it."""
+host role's own instance profile as the role module returned it with the role or as the task that made or mended it
+returned it, never read again (IAM is eventually consistent); run alone, each role as facts.yml read it."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ def profile(name: str) -> dict:
 
 
 def read(role: dict, *profiles: dict) -> dict:
+    """A host role as the role module returns it with its instance profiles (or as iam_role_info reads it)."""
     return {**converged(role), "instance_profiles": list(profiles)}
 
 
@@ -36,10 +37,10 @@ def value(name: str, **facts) -> object:
 
 def test_a_host_role_whose_profile_holds_it_is_published_with_that_profile_alone():
     facts = {
-        "_iam_created": {"roles": [converged(role) for role in ROLES]},
         # Another profile may hold the role too: the role's own is the one of its name.
-        "_iam_host_roles_read": {
-            "iam_roles": [
+        "_iam_created": {
+            "roles": [
+                converged(GLUE),
                 read(MONITORING, profile("shared"), profile(MONITORING["name"])),
                 read(KUBERNETES, profile(KUBERNETES["name"])),
             ]
@@ -56,10 +57,9 @@ def test_a_host_role_whose_profile_holds_it_is_published_with_that_profile_alone
 
 def test_a_profile_made_or_mended_is_published_as_the_task_returned_it_not_as_read_before():
     facts = {
-        "_iam_created": {"roles": [converged(role) for role in ROLES]},
         # The kubernetes host role was taken out of its profile; the monitoring one's profile was just made, and IAM
         # did not list it yet.
-        "_iam_host_roles_read": {"iam_roles": [read(MONITORING), read(KUBERNETES, profile("shared"))]},
+        "_iam_created": {"roles": [converged(GLUE), read(MONITORING), read(KUBERNETES, profile("shared"))]},
     }
     assert [role["name"] for role in value("_iam_profiles_missing", **facts)] == [
         MONITORING["name"],
@@ -81,8 +81,9 @@ def test_a_profile_made_or_mended_is_published_as_the_task_returned_it_not_as_re
 def test_in_check_mode_a_profile_to_make_has_no_arn_and_a_role_to_make_is_left_out():
     # Check mode: iam_instance_profile returns what it would make, without an ARN; a role it would create has none.
     facts = {
-        "_iam_created": {"roles": [converged(GLUE), converged(MONITORING), {"role_name": KUBERNETES["name"]}]},
-        "_iam_host_roles_read": {"iam_roles": [read(MONITORING)]},
+        "_iam_created": {
+            "roles": [converged(GLUE), read(MONITORING), {"role_name": KUBERNETES["name"], "instance_profiles": []}]
+        },
         "_iam_profiles_mended": {
             "results": [
                 {

@@ -84,3 +84,114 @@ def test_the_hosts_launch_only_when_each_has_its_subnet_group_and_an_instance_pr
     assert ready(profile) is False
     assert ready() is False
     assert value("_instances_inputs_ready", **inputs, platform_iam={}) is False
+
+
+PROFILE_ARN = "arn:aws:iam::123456789012:instance-profile/dataeng-dev-kubernetes-host"
+KUBERNETES = {
+    "role": "kubernetes",
+    "name": "dataeng-dev-kubernetes",
+    "type": "t3.medium",
+    "security_group": "kubernetes",
+    "iam_role": "kubernetes_host",
+}
+HOST_SETTINGS = {
+    "platform_resource_tags": {"Project": "dataeng", "Environment": "dev", "ManagedBy": "ansible"},
+    "instances_snapshots_enabled": True,
+    "_instances_snapshots_tag": {"Snapshots": "dataeng-dev"},
+    "platform_security_groups": {"kubernetes": "sg-0000000000000000k"},
+    "platform_iam": {"kubernetes_host": {"instance_profiles": [{"arn": PROFILE_ARN}]}},
+    "instances_metadata_hop_limit": 2,
+}
+
+
+def kubernetes_host(**changed) -> dict:
+    """The kubernetes host as ec2_hosts_info reads it after a launch, but for `changed`."""
+    return {
+        "instance_id": "i-0000000000000000k",
+        "state": {"code": 16, "name": "running"},
+        "instance_type": "t3.medium",
+        "tags": {
+            "Project": "dataeng",
+            "Environment": "dev",
+            "ManagedBy": "ansible",
+            "Role": "kubernetes",
+            "Snapshots": "dataeng-dev",
+            "Name": "dataeng-dev-kubernetes",
+        },
+        "security_groups": [{"group_id": "sg-0000000000000000k", "group_name": "dataeng-dev-kubernetes"}],
+        "iam_instance_profile": {"arn": PROFILE_ARN, "id": "AIPA0000000000000000K"},
+        "metadata_options": {"http_endpoint": "enabled", "http_tokens": "required", "http_put_response_hop_limit": 2},
+        **changed,
+    }
+
+
+def host_as_asked(*hosts: dict) -> object:
+    return value(
+        "_instances_host_as_asked", item=KUBERNETES, _instances_current={"instances": list(hosts)}, **HOST_SETTINGS
+    )
+
+
+def test_a_host_as_ec2_instance_leaves_it_costs_no_module_run():
+    assert host_as_asked(kubernetes_host()) is True
+    # AWS's own tags are not the role's to purge, as ec2_instance never purges them.
+    assert (
+        host_as_asked(kubernetes_host(tags={**kubernetes_host()["tags"], "aws:ec2launchtemplate:id": "lt-1"})) is True
+    )
+
+
+@pytest.mark.parametrize(
+    "hosts",
+    [
+        [],
+        [kubernetes_host(), kubernetes_host(instance_id="i-0000000000000000d")],
+        [kubernetes_host(state={"code": 80, "name": "stopped"})],
+        [kubernetes_host(state={"code": 0, "name": "pending"})],
+        [kubernetes_host(instance_type="t3.large")],
+        [kubernetes_host(tags={**kubernetes_host()["tags"], "Owner": "someone"})],
+        [kubernetes_host(tags={**kubernetes_host()["tags"], "Snapshots": "none"})],
+        [kubernetes_host(security_groups=[{"group_id": "sg-0000000000000000o"}])],
+        [kubernetes_host(security_groups=[{"group_id": "sg-0000000000000000k"}, {"group_id": "sg-0000000000000000o"}])],
+        [kubernetes_host(iam_instance_profile={"arn": PROFILE_ARN + "-old"})],
+        [{key: v for key, v in kubernetes_host().items() if key != "iam_instance_profile"}],
+        [
+            kubernetes_host(
+                metadata_options={
+                    "http_endpoint": "enabled",
+                    "http_tokens": "optional",
+                    "http_put_response_hop_limit": 2,
+                }
+            )
+        ],
+        [
+            kubernetes_host(
+                metadata_options={
+                    "http_endpoint": "enabled",
+                    "http_tokens": "required",
+                    "http_put_response_hop_limit": 1,
+                }
+            )
+        ],
+    ],
+    ids=[
+        "no host",
+        "two hosts",
+        "stopped",
+        "pending",
+        "another type",
+        "a tag added",
+        "a tag changed",
+        "another group",
+        "a group more",
+        "another profile",
+        "no profile",
+        "IMDSv1 allowed",
+        "another hop limit",
+    ],
+)
+def test_a_host_ec2_instance_would_launch_start_or_change_runs_it(hosts):
+    assert host_as_asked(*hosts) is False
+
+
+def test_another_role_s_host_of_the_same_name_is_not_this_one():
+    other = kubernetes_host(tags={**kubernetes_host()["tags"], "Role": "monitoring"})
+    assert host_as_asked(other) is False

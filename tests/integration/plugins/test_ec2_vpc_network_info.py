@@ -3,6 +3,8 @@ for return, in their shapes."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from support.aws import Aws
@@ -51,6 +53,17 @@ def test_it_reads_what_the_info_modules_read(aws_emulator):
         TagSpecifications=[{"ResourceType": "natgateway", "Tags": tagged("it-nat")}],
     )["NatGateway"]["NatGatewayId"]
 
+    table_id = aws.ec2.create_route_table(VpcId=vpc_id)["RouteTable"]["RouteTableId"]
+    endpoint_policy = {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]}
+    endpoint_id = aws.ec2.create_vpc_endpoint(
+        VpcId=vpc_id,
+        VpcEndpointType="Gateway",
+        ServiceName=f"com.amazonaws.{aws.region}.s3",
+        RouteTableIds=[table_id],
+        PolicyDocument=json.dumps(endpoint_policy),
+        TagSpecifications=[{"ResourceType": "vpc-endpoint", "Tags": tagged("it-s3")}],
+    )["VpcEndpoint"]["VpcEndpointId"]
+
     found = run_module(
         aws_emulator,
         "dataeng.platform.ec2_vpc_network_info",
@@ -91,6 +104,18 @@ def test_it_reads_what_the_info_modules_read(aws_emulator):
             Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "group-name", "Values": ["default"]}]
         )["SecurityGroups"][0]["GroupId"]
     )
+
+    endpoints = run_module(aws_emulator, "amazon.aws.ec2_vpc_endpoint_info", {"filters": {"vpc-id": vpc_id}})[
+        "vpc_endpoints"
+    ]
+    assert [endpoint["vpc_endpoint_id"] for endpoint in found["vpc_endpoints"]] == [endpoint_id]
+    # ec2_vpc_endpoint_info lists the tags as EC2 does; the module gives them as a dict, as its other parts.
+    assert [{**endpoint, "tags": {}} for endpoint in found["vpc_endpoints"]] == [
+        {**endpoint, "tags": {}} for endpoint in endpoints
+    ]
+    assert found["vpc_endpoints"][0]["tags"] == {"Name": "it-s3", "Environment": "it"}
+    assert found["vpc_endpoints"][0]["route_table_ids"] == [table_id]
+    assert json.loads(found["vpc_endpoints"][0]["policy_document"]) == endpoint_policy
 
     attached_only = run_module(aws_emulator, "dataeng.platform.ec2_vpc_network_info", {"vpc_id": vpc_id})
     assert [gateway["internet_gateway_id"] for gateway in attached_only["internet_gateways"]] == [attached]

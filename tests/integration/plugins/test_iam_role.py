@@ -93,7 +93,7 @@ def test_a_role_is_created_left_alone_and_changed_as_asked(aws_emulator, aws):
     recording = RequestRecording(aws_emulator)
     recording.restart()
     try:
-        planned = run_module(aws_emulator, MODULE, ARGS, check=True, diff=True)
+        planned = run_module(aws_emulator, MODULE, {**ARGS, "instance_profiles": True}, check=True, diff=True)
     finally:
         recording.stop()
     assert planned["changed"] is True, planned.get("msg")
@@ -107,9 +107,11 @@ def test_a_role_is_created_left_alone_and_changed_as_asked(aws_emulator, aws):
     assert not exists(aws)
     assert writes(recording) == []
 
-    created = run_module(aws_emulator, MODULE, ARGS)
+    created = run_module(aws_emulator, MODULE, {**ARGS, "instance_profiles": True})
     assert created["changed"] is True, created.get("msg")
     assert_quiet(created)
+    # A role just made (or that check mode would make) is in no instance profile.
+    assert planned["iam_role"]["instance_profiles"] == created["iam_role"]["instance_profiles"] == []
     role = aws.iam.get_role(RoleName=NAME)["Role"]
     assert created["iam_role"]["arn"] == role["Arn"]
     assert created["iam_role"]["role_id"] == role["RoleId"]
@@ -232,6 +234,12 @@ def test_absent_takes_the_role_out_of_its_instance_profile_and_deletes_its_polic
     profile_arn = aws.iam.get_instance_profile(InstanceProfileName=profile)["InstanceProfile"]["Arn"]
     assert [(p["instance_profile_name"], p["arn"]) for p in role.pop("instance_profiles")] == [(profile, profile_arn)]
     assert role == run_module(aws_emulator, MODULE, ARGS)["iam_role"]  # as the role module returns it
+    # Asked for, the role module returns the profiles that hold the role too, as the info module reads them.
+    with_profiles = run_module(aws_emulator, MODULE, {**ARGS, "instance_profiles": True})
+    assert with_profiles["changed"] is False
+    assert [(p["instance_profile_name"], p["arn"]) for p in with_profiles["iam_role"]["instance_profiles"]] == [
+        (profile, profile_arn)
+    ]
 
     recording = RequestRecording(aws_emulator)
     recording.restart()
