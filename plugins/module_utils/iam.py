@@ -16,6 +16,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import (
 )
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
+from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import Action
+
 # Statement keys whose value may be one string or a list of strings, meaning the same.
 _LIST_OR_STRING = {"Action", "NotAction", "Resource", "NotResource"}
 _PRINCIPALS = {"Principal", "NotPrincipal"}
@@ -92,6 +94,50 @@ def instance_profile_from_iam(profile):
 def instance_profiles_of(client, name):
     """The instance profiles that hold role `name` (ListInstanceProfilesForRole), in the modules' terms."""
     return [instance_profile_from_iam(profile) for profile in listed(client, "list_instance_profiles_for_role", name)]
+
+
+def read_inline_policies(client, role_name, wanted, purge):
+    """Role `role_name`'s inline policies as canonical documents, by name: all of them with `purge`, else only those
+    `wanted` names (the others are not the task's business)."""
+    return {
+        name: canonical_policy(
+            client.get_role_policy(aws_retry=True, RoleName=role_name, PolicyName=name)["PolicyDocument"]
+        )
+        for name in listed(client, "list_role_policies", role_name)
+        if purge or name in wanted
+    }
+
+
+def plan_inline_policies(current, wanted, purge):
+    """The Actions that turn `current` inline policies (name: canonical document) into `wanted`, and the policies
+    after; with `purge`, those `wanted` does not name go."""
+    actions = [
+        Action("put_role_policy", document, target=name)
+        for name, document in wanted.items()
+        if current.get(name) != document
+    ]
+    after = dict(current)
+    after.update(wanted)
+    if purge:
+        for name in sorted(set(current) - set(wanted)):
+            actions.append(Action("delete_role_policy", target=name))
+            del after[name]
+    return actions, after
+
+
+def apply_inline_policies(client, role_name, actions, given):
+    """Make the planned inline policy calls; a policy is written as the task gave it (`given`), not canonical."""
+    for action in actions:
+        if action.call == "put_role_policy":
+            document = given[action.target]
+            client.put_role_policy(
+                aws_retry=True,
+                RoleName=role_name,
+                PolicyName=action.target,
+                PolicyDocument=document if isinstance(document, str) else json.dumps(document),
+            )
+        elif action.call == "delete_role_policy":
+            client.delete_role_policy(aws_retry=True, RoleName=role_name, PolicyName=action.target)
 
 
 def policy_document(document):

@@ -98,30 +98,17 @@ roles:
       sample: {"dev-ecs-task": {"Version": "2012-10-17", "Statement": []}}
 """
 
-import json
-
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.dataeng.platform.plugins.module_utils.iam import canonical_policy
+from ansible_collections.dataeng.platform.plugins.module_utils.iam import (
+    apply_inline_policies,
+    canonical_policy,
+    plan_inline_policies,
+    read_inline_policies,
+)
 from ansible_collections.dataeng.platform.plugins.module_utils.lists import ListMember, MemberList
-from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import Action, reconcile
-
-
-def plan_role(current, wanted, purge):
-    """The Actions that turn `current` (name: canonical document) into `wanted`, and the policies after."""
-    actions = [
-        Action("put_role_policy", document, target=name)
-        for name, document in wanted.items()
-        if current.get(name) != document
-    ]
-    after = dict(current)
-    after.update(wanted)
-    if purge:
-        for name in sorted(set(current) - set(wanted)):
-            actions.append(Action("delete_role_policy", target=name))
-            del after[name]
-    return actions, after
+from ansible_collections.dataeng.platform.plugins.module_utils.reconcile import reconcile
 
 
 class RolePolicies(ListMember):
@@ -141,37 +128,16 @@ class RolePolicies(ListMember):
         self.purge = purge
 
     def read(self):
-        """The role's policies as canonical documents: all of them with purge, else only those the task names
-        (the others are not the task's business)."""
-        listed = self.client.list_role_policies(aws_retry=True, RoleName=self.name)["PolicyNames"]
-        return {
-            name: canonical_policy(
-                self.client.get_role_policy(aws_retry=True, RoleName=self.name, PolicyName=name)["PolicyDocument"]
-            )
-            for name in listed
-            if self.purge or name in self.wanted
-        }
+        return read_inline_policies(self.client, self.name, self.wanted, self.purge)
 
     def plan(self, current):
-        return plan_role(current, self.wanted, self.purge)
+        return plan_inline_policies(current, self.wanted, self.purge)
 
     def result(self, after):
         return {"name": self.name, "policies": after}
 
     def apply(self, actions, after):
-        """Make the planned calls; a policy is written as the task gave it, not canonical."""
-        for action in actions:
-            name = action.target
-            if action.call == "put_role_policy":
-                document = self.given[name]
-                self.client.put_role_policy(
-                    aws_retry=True,
-                    RoleName=self.name,
-                    PolicyName=name,
-                    PolicyDocument=document if isinstance(document, str) else json.dumps(document),
-                )
-            else:
-                self.client.delete_role_policy(aws_retry=True, RoleName=self.name, PolicyName=name)
+        apply_inline_policies(self.client, self.name, actions, self.given)
 
 
 def main():

@@ -9,7 +9,7 @@ module: iam_role
 version_added: 0.1.0
 short_description: Manage an IAM role with its trust policy, managed policies, permissions boundary and tags
 description:
-  - Creates, updates or deletes an IAM role.
+  - Creates, updates or deletes an IAM role, with its managed and inline policies.
   - Unlike M(amazon.aws.iam_role), it makes no instance profile (M(amazon.aws.iam_instance_profile) does) and prints
     no deprecation warning; it reports the change it would make in check mode and as a diff.
   - The trust policy compares by meaning, not text - key order, whitespace, a single value given as a string or a
@@ -59,7 +59,7 @@ options:
     description:
       - ARNs of the managed policies attached to the role. Omitted leaves the attached policies as they are; with
         O(purge_policies=true), an empty list detaches every one.
-      - A role's inline policies are set with M(dataeng.platform.iam_inline_policies).
+      - A role's inline policies are set with O(inline_policies).
     type: list
     elements: str
   purge_policies:
@@ -77,6 +77,20 @@ options:
       - ARN of the managed policy that is the role's permissions boundary; an empty string removes the boundary.
         Omitted leaves the boundary as it is.
     type: str
+  inline_policies:
+    description:
+      - The role's inline policy documents by policy name (each a dict or JSON text), compared by meaning as its
+        trust policy is. Omitted leaves the inline policies as they are.
+      - Sets in the role's own module run what M(dataeng.platform.iam_inline_policies) sets for several roles.
+    type: dict
+    version_added: 0.2.0
+  purge_inline_policies:
+    description:
+      - Delete the inline policies O(inline_policies) does not name, as Terraform's C(aws_iam_role) does with its
+        C(inline_policy) blocks.
+    type: bool
+    default: true
+    version_added: 0.2.0
   instance_profiles:
     description:
       - Also return the instance profiles that hold the role (C(ListInstanceProfilesForRole)) in
@@ -218,6 +232,11 @@ iam_role:
       description: Tags of the role.
       type: dict
       sample: {"Environment": "dev"}
+    inline_policies:
+      description: The role's inline policy documents by name, as compared (canonical form).
+      returned: when O(inline_policies) is given
+      type: dict
+      version_added: 0.2.0
     instance_profiles:
       description: The instance profiles that hold the role, each with its name, id, ARN and path.
       returned: with O(instance_profiles=true), when the role exists (or would, in check mode)
@@ -237,11 +256,14 @@ from ansible_collections.amazon.aws.plugins.module_utils.tagging import ansible_
 
 from ansible_collections.dataeng.platform.plugins.module_utils.iam import (
     DEFAULT_SETTINGS,
+    apply_inline_policies,
     attached_policy,
     canonical_policy,
     instance_profiles_of,
     listed,
+    plan_inline_policies,
     policy_document,
+    read_inline_policies,
     read_role,
 )
 from ansible_collections.dataeng.platform.plugins.module_utils.propagation import (
@@ -319,6 +341,11 @@ def wanted_policies(current_arns, params):
     return sorted(set(current_arns) | set(given))
 
 
+def wanted_inline_policies(params):
+    """The inline policies the task gives, by name, in the canonical form they are compared in."""
+    return {name: canonical_policy(document) for name, document in params["inline_policies"].items()}
+
+
 def create_request(params):
     """What create_role takes: the settings the task gives (IAM's defaults for the others) and its tags."""
     request = {
@@ -371,6 +398,12 @@ def plan_role(current, params):
     # Detached first: a role has a quota of attached policies (IAM and AWS STS quotas).
     actions.extend(Action("detach_role_policy", target=arn) for arn in sorted(set(attached) - set(policies)))
     actions.extend(Action("attach_role_policy", target=arn) for arn in policies if arn not in attached)
+    if params.get("inline_policies") is not None:
+        actions.extend(
+            plan_inline_policies(
+                current.get("inline_policies", {}), wanted_inline_policies(params), params["purge_inline_policies"]
+            )[0]
+        )
     return actions + plan_task_tags(current["tags"], params, IAM_ROLE_TAGS)
 
 
@@ -385,6 +418,10 @@ def expected_role(current, params):
     names = {policy["policy_arn"]: policy["policy_name"] for policy in (current or {}).get("attached_policies", [])}
     after["attached_policies"] = [attached_policy(arn, names.get(arn)) for arn in wanted_policies(list(names), params)]
     after["tags"] = expected_task_tags(current["tags"] if current else {}, params)
+    if params.get("inline_policies") is not None:
+        after["inline_policies"] = plan_inline_policies(
+            (current or {}).get("inline_policies", {}), wanted_inline_policies(params), params["purge_inline_policies"]
+        )[1]
     return after
 
 
@@ -402,6 +439,11 @@ def check_params(params):
         return f"assume_role_policy_document is not valid JSON: {e}"
     if not isinstance(trust, dict):
         return "assume_role_policy_document must be a policy document (a JSON object)"
+    try:
+        if params.get("inline_policies"):
+            wanted_inline_policies(params)
+    except (ValueError, TypeError) as e:
+        return f"inline_policies: each must be a policy document (a dict or JSON text): {e}"
     description = params.get("description")
     if description is not None and (
         len(description) > MAX_DESCRIPTION_LENGTH or not DESCRIPTION_PATTERN.fullmatch(description)
@@ -432,7 +474,13 @@ class IamRole(ManagedResource):
         self.client = module.client("iam", retry_decorator=AWSRetry.jittered_backoff())
 
     def describe(self):
-        return read_role(self.client, self.name)
+        role = read_role(self.client, self.name)
+        if role is not None and self.params.get("inline_policies") is not None:
+            wanted = self.params["inline_policies"]
+            role["inline_policies"] = read_inline_policies(
+                self.client, self.name, wanted, self.params["purge_inline_policies"]
+            )
+        return role
 
     def converge(self, state):
         result, role = super().converge(state)
@@ -456,6 +504,9 @@ class IamRole(ManagedResource):
         WHEN_ROLE_VISIBLE(self.client.get_role)(aws_retry=True, RoleName=self.name)
         for arn in wanted_policies([], self.params):
             self.client.attach_role_policy(aws_retry=True, RoleName=self.name, PolicyArn=arn)
+        if self.params.get("inline_policies"):
+            puts, _after = plan_inline_policies({}, wanted_inline_policies(self.params), purge=False)
+            apply_inline_policies(self.client, self.name, puts, self.params["inline_policies"])
 
     def update(self, current, actions):
         for action in actions:
@@ -475,6 +526,7 @@ class IamRole(ManagedResource):
                 self.client.detach_role_policy(aws_retry=True, RoleName=self.name, PolicyArn=action.target)
             elif action.call == "attach_role_policy":
                 self.client.attach_role_policy(aws_retry=True, RoleName=self.name, PolicyArn=action.target)
+        apply_inline_policies(self.client, self.name, actions, self.params.get("inline_policies") or {})
         apply_tags(self.client, IAM_ROLE_TAGS, self.name, actions)
 
     def delete(self, current):
@@ -512,6 +564,8 @@ def main():
         purge_policies=dict(type="bool", default=True),
         max_session_duration=dict(type="int"),
         boundary=dict(type="str"),
+        inline_policies=dict(type="dict"),
+        purge_inline_policies=dict(type="bool", default=True),
         instance_profiles=dict(type="bool", default=False),
         **TAG_OPTIONS,
     )

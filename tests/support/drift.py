@@ -143,7 +143,7 @@ def inline_policy_deleted(aws: Aws) -> Expected:
     def same_statements(new):
         return new and sorted(s["Sid"] for s in new["Statement"]) == sorted(s["Sid"] for s in document["Statement"])
 
-    return Expected("inline policies of IAM role", role, role, None, same_statements)
+    return Expected("IAM role", role, f"inline_policies.{role}", None, same_statements)
 
 
 def database_described_otherwise(aws: Aws) -> Expected:
@@ -222,6 +222,51 @@ def role_out_of_its_instance_profile(aws: Aws) -> Expected:
     return Expected("instance profile", name)
 
 
+# Changes a read shows the roles before they run a module (a module run saved when nothing changed): the bucket's
+# settings (s3_buckets_info), the S3 gateway endpoint and the endpoints' policies (ec2_vpc_network_info), a host
+# (ec2_hosts_info).
+def ownership_controls_changed(aws: Aws) -> Expected:
+    aws.s3.put_bucket_ownership_controls(
+        Bucket=OUTPUTS_BUCKET, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]}
+    )
+    return Expected("bucket", OUTPUTS_BUCKET, "object_ownership", "ObjectWriter", "BucketOwnerEnforced")
+
+
+def _s3_endpoint(aws: Aws) -> dict:
+    return aws.ec2.describe_vpc_endpoints(Filters=[{"Name": "tag:Name", "Values": [f"{PREFIX}-s3"]}])["VpcEndpoints"][0]
+
+
+def endpoint_tag_removed(aws: Aws) -> Expected:
+    endpoint = _s3_endpoint(aws)
+    aws.ec2.delete_tags(Resources=[endpoint["VpcEndpointId"]], Tags=[{"Key": "Environment"}])
+    return Expected("VPC endpoint", endpoint["ServiceName"])
+
+
+def endpoint_policy_opened(aws: Aws) -> Expected:
+    endpoint = _s3_endpoint(aws)
+    opened = {"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}
+    aws.ec2.modify_vpc_endpoint(VpcEndpointId=endpoint["VpcEndpointId"], PolicyDocument=json.dumps(opened))
+    return Expected(
+        "policy of VPC endpoint",
+        endpoint["VpcEndpointId"],
+        "Statement",
+        opened["Statement"],
+        lambda statements: statements != opened["Statement"],
+    )
+
+
+def host_metadata_v1_allowed(aws: Aws) -> Expected:
+    name = f"{PREFIX}-kubernetes"
+    host = aws.ec2.describe_instances(
+        Filters=[
+            {"Name": "tag:Name", "Values": [name]},
+            {"Name": "instance-state-name", "Values": ["running"]},
+        ]
+    )["Reservations"][0]["Instances"][0]
+    aws.ec2.modify_instance_metadata_options(InstanceId=host["InstanceId"], HttpTokens="optional")
+    return Expected("instance", name)
+
+
 DRIFTS = [
     Drift(function.__name__.replace("_", " "), function)
     for function in (
@@ -243,6 +288,10 @@ DRIFTS = [
         default_group_opened,
         key_rotation_off,
         role_out_of_its_instance_profile,
+        ownership_controls_changed,
+        endpoint_tag_removed,
+        endpoint_policy_opened,
+        host_metadata_v1_allowed,
     )
 ]
 

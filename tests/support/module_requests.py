@@ -13,7 +13,7 @@ result a module hands to a client call is not a declared builder.
 
 from __future__ import annotations
 
-from ansible_collections.dataeng.platform.plugins.module_utils import ec2, tags
+from ansible_collections.dataeng.platform.plugins.module_utils import ec2, iam, tags
 from ansible_collections.dataeng.platform.plugins.modules import (
     dlm_lifecycle_policy,
     ec2_security_groups,
@@ -30,7 +30,6 @@ from ansible_collections.dataeng.platform.plugins.modules import (
     glue_security_configuration,
     glue_trigger,
     glue_workflow,
-    iam_inline_policies,
     iam_role,
     s3_bucket_layout,
     secretsmanager_secrets,
@@ -191,9 +190,9 @@ def _endpoint_policy(output):
 
 
 def _role_policies(output, arguments):
-    actions, after = output
+    actions, _after = output
     client = ShapeCheckingClient("iam")
-    _shell(iam_inline_policies.RolePolicies, client=client, name=NAME, given=arguments["wanted"]).apply(actions, after)
+    iam.apply_inline_policies(client, NAME, actions, arguments["wanted"])
     return client
 
 
@@ -272,7 +271,7 @@ PLAN_REPLAYS = {
             arguments["current"], arguments["wanted"], calls, arguments["subnet_owners"]
         ),
     ),
-    (iam_inline_policies, "plan_role"): _role_policies,
+    (iam, "plan_inline_policies"): _role_policies,
     (iam_role, "plan_role"): _update(iam_role.IamRole, "iam"),
     (s3_bucket_layout, "plan_bucket"): _bucket_layout,
     (secretsmanager_secrets, "plan_secret"): _secret,

@@ -1,6 +1,6 @@
 """iam_role against the emulator: check mode, create, no-op rerun, every kind of change, absent with a role held by an
-instance profile and carrying policies, absent again; iam_role_info reading it with its instance profile; no deprecation
-warning on the way."""
+instance profile and carrying policies, absent again; iam_role_info reading it with its instance profile; the role's
+inline policies kept and purged; no deprecation warning on the way."""
 
 from __future__ import annotations
 
@@ -284,3 +284,35 @@ def test_what_iam_cannot_do_fails_with_what_to_do_instead(aws_emulator, aws):
     assert too_long.get("failed") is True
     assert "max_session_duration must be 3600 to 43200 seconds" in too_long["msg"]
     assert aws.iam.get_role(RoleName=NAME)["Role"]["MaxSessionDuration"] == 7200
+
+
+def test_inline_policies_are_put_with_the_role_kept_and_purged(aws_emulator, aws):
+    read = {
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": "Read", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::it/*"}],
+    }
+    args = {**ARGS, "inline_policies": {NAME: read}}
+
+    planned = run_module(aws_emulator, MODULE, args, check=True)
+    assert planned["iam_role"]["inline_policies"][NAME]["Statement"][0]["Sid"] == "Read"
+    assert not exists(aws)
+
+    created = run_module(aws_emulator, MODULE, args)
+    assert created["changed"] is True, created.get("msg")
+    assert aws.iam.get_role_policy(RoleName=NAME, PolicyName=NAME)["PolicyDocument"] == read
+    # The same document as other JSON text: nothing to do.
+    respelled = {**read, "Statement": [{**read["Statement"][0], "Action": ["s3:GetObject"]}]}
+    rerun = run_module(aws_emulator, MODULE, {**ARGS, "inline_policies": {NAME: json.dumps(respelled)}})
+    assert rerun["changed"] is False, rerun.get("actions")
+
+    # Changed by hand: one deleted, one added. The role gets its own back and keeps no other.
+    aws.iam.delete_role_policy(RoleName=NAME, PolicyName=NAME)
+    aws.iam.put_role_policy(RoleName=NAME, PolicyName="by-hand", PolicyDocument=json.dumps(read))
+    mended = run_module(aws_emulator, MODULE, args, diff=True)
+    assert mended["actions"] == [f"put_role_policy {NAME}", "delete_role_policy by-hand"]
+    assert aws.iam.list_role_policies(RoleName=NAME)["PolicyNames"] == [NAME]
+    assert list(mended["diff"]["before"]["inline_policies"]) == ["by-hand"]
+    # Without purge, another one is left alone; without inline_policies, all of them are.
+    aws.iam.put_role_policy(RoleName=NAME, PolicyName="by-hand", PolicyDocument=json.dumps(read))
+    assert run_module(aws_emulator, MODULE, {**args, "purge_inline_policies": False})["changed"] is False
+    assert run_module(aws_emulator, MODULE, ARGS)["changed"] is False

@@ -281,3 +281,36 @@ def test_an_instance_profile_reads_as_iam_role_info_returns_it():
         "arn": f"arn:aws:iam::{ACCOUNT}:instance-profile/dataeng-dev-monitoring-host",
         "path": "/",
     }
+
+
+INLINE = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::lake/*"}],
+}
+
+
+def test_inline_policies_are_put_when_they_differ_and_the_unnamed_deleted_with_purge():
+    by_hand = {**role_now(), "inline_policies": {"by-hand": canonical_policy(INLINE)}}
+    assert shown(plan(by_hand, inline_policies={"read": INLINE}, purge_inline_policies=True)) == [
+        "put_role_policy read",
+        "delete_role_policy by-hand",
+    ]
+    assert shown(plan(by_hand, inline_policies={"read": INLINE}, purge_inline_policies=False)) == [
+        "put_role_policy read"
+    ]
+    assert plan(by_hand, inline_policies=None) == []  # omitted: left as they are
+    # Compared by meaning: the same policy as other JSON text needs no call.
+    respelled = {**INLINE, "Statement": [{**INLINE["Statement"][0], "Action": ["s3:GetObject"]}]}
+    same = {**role_now(), "inline_policies": {"read": canonical_policy(INLINE)}}
+    assert plan(same, inline_policies={"read": json.dumps(respelled)}, purge_inline_policies=True) == []
+
+
+def test_check_mode_predicts_a_new_roles_inline_policies():
+    params = {**PARAMS, "inline_policies": {"read": INLINE}, "purge_inline_policies": True}
+    assert iam_role.expected_role(None, params)["inline_policies"] == {"read": canonical_policy(INLINE)}
+    assert "inline_policies" not in iam_role.expected_role(None, PARAMS)
+
+
+def test_an_inline_policy_that_is_not_json_fails_before_any_request():
+    error = iam_role.check_params({**PARAMS, "inline_policies": {"read": "{not json"}})
+    assert error.startswith("inline_policies: each must be a policy document")
