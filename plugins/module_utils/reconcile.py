@@ -251,11 +251,11 @@ class ResourceList:
         """Make every member absent (none deleted in check mode); returns the members' results."""
         raise NotImplementedError
 
-    def record(self, member, actions, before, after, created=False):
-        """Record `member`'s planned `actions` and, when there are any or it was `created` (with actions recorded
-        before), its diff."""
+    def record(self, member, actions, before, after, changed=False):
+        """Record `member`'s planned `actions` and, when there are any or it `changed` without actions of its own (a
+        creation or deletion whose calls were recorded before, or that a resource makes without Actions), its diff."""
         self.actions.extend(action.on(member) for action in actions)
-        if actions or created:
+        if actions or changed:
             self.diff["before"][member] = before
             self.diff["after"][member] = after
 
@@ -323,7 +323,7 @@ class Several(ResourceList):
             values.append(value)
             if converged["changed"]:
                 diff = converged["diff"]
-                self.record(resource.name, converged.get("actions", []), diff["before"], diff["after"], created=True)
+                self.record(resource.name, converged.get("actions", []), diff["before"], diff["after"], changed=True)
         return values
 
     # Each resource converges in the state its item asks for.

@@ -322,7 +322,7 @@ class SecurityGroups(ec2.VpcList):
                 tags=self.expected_tags(before["tags"], group["tags"]),
             )
             shown_before = self.shown(name, state[name]) if name in existing else {}
-            self.record(name, actions, shown_before, self.shown(name, after), created=name not in existing)
+            self.record(name, actions, shown_before, self.shown(name, after), changed=name not in existing)
             results[name] = after
 
         if self.actions and not self.module.check_mode:

@@ -23,7 +23,7 @@ def test_a_list_shows_each_changed_member_by_name_and_only_those():
     members = ResourceList(SimpleNamespace(params={}, check_mode=True), client=None)
     members.record("a", [Action("delete_tags", ["Owner"])], {"tags": {"Owner": "x"}}, {"tags": {}})
     members.record("b", [], {"tags": {}}, {"tags": {}})
-    members.record("c", [], {}, {"tags": {}}, created=True)
+    members.record("c", [], {}, {"tags": {}}, changed=True)
     members.present = lambda: ["results"]
     result, value = members.converge("present")
     assert [str(action) for action in result.pop("actions")] == ["a: delete_tags"]
