@@ -346,6 +346,14 @@ def wanted_inline_policies(params):
     return {name: canonical_policy(document) for name, document in params["inline_policies"].items()}
 
 
+def planned_inline_policies(current, params):
+    """The inline policy Actions for a role whose inline policies are `current` (None for a new role), and the
+    policies after them."""
+    return plan_inline_policies(
+        (current or {}).get("inline_policies", {}), wanted_inline_policies(params), params["purge_inline_policies"]
+    )
+
+
 def create_request(params):
     """What create_role takes: the settings the task gives (IAM's defaults for the others) and its tags."""
     request = {
@@ -399,11 +407,7 @@ def plan_role(current, params):
     actions.extend(Action("detach_role_policy", target=arn) for arn in sorted(set(attached) - set(policies)))
     actions.extend(Action("attach_role_policy", target=arn) for arn in policies if arn not in attached)
     if params.get("inline_policies") is not None:
-        actions.extend(
-            plan_inline_policies(
-                current.get("inline_policies", {}), wanted_inline_policies(params), params["purge_inline_policies"]
-            )[0]
-        )
+        actions.extend(planned_inline_policies(current, params)[0])
     return actions + plan_task_tags(current["tags"], params, IAM_ROLE_TAGS)
 
 
@@ -419,9 +423,7 @@ def expected_role(current, params):
     after["attached_policies"] = [attached_policy(arn, names.get(arn)) for arn in wanted_policies(list(names), params)]
     after["tags"] = expected_task_tags(current["tags"] if current else {}, params)
     if params.get("inline_policies") is not None:
-        after["inline_policies"] = plan_inline_policies(
-            (current or {}).get("inline_policies", {}), wanted_inline_policies(params), params["purge_inline_policies"]
-        )[1]
+        after["inline_policies"] = planned_inline_policies(current, params)[1]
     return after
 
 
@@ -505,7 +507,7 @@ class IamRole(ManagedResource):
         for arn in wanted_policies([], self.params):
             self.client.attach_role_policy(aws_retry=True, RoleName=self.name, PolicyArn=arn)
         if self.params.get("inline_policies"):
-            puts, _after = plan_inline_policies({}, wanted_inline_policies(self.params), purge=False)
+            puts, _after = planned_inline_policies(None, self.params)
             apply_inline_policies(self.client, self.name, puts, self.params["inline_policies"])
 
     def update(self, current, actions):
